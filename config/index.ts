@@ -1,0 +1,289 @@
+/**
+ * The one place that reads process.env. Every setting is validated with zod; a bad one stops the process at
+ * start with a message that names it. Defaults describe the local stack (`npm run stack -- up`), so the same
+ * code points at a Temporal cluster, Temporal Cloud or a multi-broker Kafka cluster by settings alone.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+export { parseDuration };
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1');
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port')
+  .refine((v) => {
+    const p = Number(v.slice(v.lastIndexOf(':') + 1));
+    return p >= 1 && p <= 65535;
+  }, 'port must be between 1 and 65535');
+
+const brokerList = z
+  .string()
+  .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+  .pipe(z.array(hostPort).min(1, 'must name at least one broker (host:port, comma-separated)'));
+
+const duration = z.string().transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a duration like 500ms, 30s, 5m, 2h or 1d (got "${v}")` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const postgresUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// URL with a host');
+
+const httpUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL');
+
+const identifier = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be 1-200 letters, digits, dots, dashes or underscores');
+
+const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/** Environment variables, by their own names, so an error message names exactly what to fix. */
+const envSchema = z.object({
+  // Where local engines keep data, logs and pids, and where downloads and builds are cached.
+  PAYSAGA_STATE_DIR: z.string().min(1).optional(),
+  PAYSAGA_CACHE_DIR: z.string().min(1).optional(),
+
+  // Local stack ports (loopback). The client addresses below default to them.
+  STACK_TEMPORAL_PORT: port.default(7233),
+  STACK_TEMPORAL_UI_PORT: port.default(8233),
+  STACK_KAFKA_PORT: port.default(9092),
+  STACK_KAFKA_CONTROLLER_PORT: port.default(9093),
+  STACK_POSTGRES_PORT: port.default(5432),
+
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: identifier.default('default'),
+  TEMPORAL_TASK_QUEUE: identifier.default('payments'),
+  TEMPORAL_UI_URL: httpUrl.optional(),
+  TEMPORAL_TLS: flag.optional(),
+  TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1, 'must not be empty when set').optional(),
+
+  KAFKA_BROKERS: brokerList.optional(),
+  KAFKA_CLIENT_ID: identifier.default('paysaga'),
+  KAFKA_SSL: flag.default(false),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
+  KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
+
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+
+  API_PORT: port.default(3000),
+  GATEWAY_PORT: port.default(3100),
+  GATEWAY_URL: httpUrl.optional(),
+
+  // Saga policy defaults; each workflow receives them in its input.
+  ACCOUNT_STATE_DEADLINE: duration.default(30_000),
+  ACCOUNT_STATE_TIMEOUT_POLICY: z.enum(['decline', 'review']).default('decline'),
+  REVIEW_DEADLINE: duration.default(24 * 3_600_000),
+
+  LOG_LEVEL: logLevel.default('info'),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  stateDir: string;
+  cacheDir: string;
+  stack: {
+    temporalPort: number;
+    temporalUiPort: number;
+    kafkaPort: number;
+    kafkaControllerPort: number;
+    postgresPort: number;
+  };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
+    apiKey?: string;
+  };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    ssl: boolean;
+    sslCaFile?: string;
+    sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+    topicPartitions: number;
+    replicationFactor: number;
+  };
+  database: {
+    url: string;
+    /** True when no DATABASE_URL was given and the stack's embedded PostgreSQL is used. */
+    embedded: boolean;
+    poolSize: number;
+  };
+  api: { port: number };
+  gateway: { port: number; url: string };
+  saga: {
+    accountStateDeadlineMs: number;
+    timeoutPolicy: 'decline' | 'review';
+    reviewDeadlineMs: number;
+  };
+  logLevel: z.infer<typeof logLevel>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { setting: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p.setting}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Credentials of the embedded PostgreSQL; it listens on loopback only. */
+export const EMBEDDED_DB = { user: 'paysaga', password: 'paysaga', database: 'paysaga' } as const;
+
+const projectRoot = path.resolve(__dirname, '..');
+
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? '(environment)'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  const problems: { setting: string; message: string }[] = [];
+
+  const sasl = e.KAFKA_SASL_MECHANISM;
+  if (sasl && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD)) {
+    for (const s of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (!e[s]) problems.push({ setting: s, message: `is required when KAFKA_SASL_MECHANISM is ${sasl}` });
+    }
+  }
+  if (!sasl && (e.KAFKA_SASL_USERNAME || e.KAFKA_SASL_PASSWORD)) {
+    problems.push({ setting: 'KAFKA_SASL_MECHANISM', message: 'is required when a SASL username or password is set' });
+  }
+  if (Boolean(e.TEMPORAL_TLS_CERT_FILE) !== Boolean(e.TEMPORAL_TLS_KEY_FILE)) {
+    const missing = e.TEMPORAL_TLS_CERT_FILE ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE';
+    problems.push({ setting: missing, message: 'mTLS needs both TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE' });
+  }
+  if (e.TEMPORAL_API_KEY && e.TEMPORAL_TLS === false) {
+    problems.push({ setting: 'TEMPORAL_TLS', message: 'cannot be false with TEMPORAL_API_KEY: an API key is only sent over TLS' });
+  }
+  const ports = [
+    ['STACK_TEMPORAL_PORT', e.STACK_TEMPORAL_PORT],
+    ['STACK_TEMPORAL_UI_PORT', e.STACK_TEMPORAL_UI_PORT],
+    ['STACK_KAFKA_PORT', e.STACK_KAFKA_PORT],
+    ['STACK_KAFKA_CONTROLLER_PORT', e.STACK_KAFKA_CONTROLLER_PORT],
+    ['STACK_POSTGRES_PORT', e.STACK_POSTGRES_PORT],
+    ['API_PORT', e.API_PORT],
+    ['GATEWAY_PORT', e.GATEWAY_PORT],
+  ] as const;
+  for (const [i, [name, value]] of ports.entries()) {
+    const clash = ports.slice(0, i).find(([, other]) => other === value);
+    if (clash) problems.push({ setting: name, message: `port ${value} is already used by ${clash[0]}` });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const tlsWanted = e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_FILE || e.TEMPORAL_TLS_CA_FILE);
+  return {
+    stateDir: path.resolve(e.PAYSAGA_STATE_DIR ?? path.join(projectRoot, '.stack')),
+    cacheDir: path.resolve(
+      e.PAYSAGA_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'paysaga'),
+    ),
+    stack: {
+      temporalPort: e.STACK_TEMPORAL_PORT,
+      temporalUiPort: e.STACK_TEMPORAL_UI_PORT,
+      kafkaPort: e.STACK_KAFKA_PORT,
+      kafkaControllerPort: e.STACK_KAFKA_CONTROLLER_PORT,
+      postgresPort: e.STACK_POSTGRES_PORT,
+    },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.STACK_TEMPORAL_PORT}`,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.STACK_TEMPORAL_UI_PORT}`,
+      tls: tlsWanted
+        ? {
+            caFile: e.TEMPORAL_TLS_CA_FILE,
+            certFile: e.TEMPORAL_TLS_CERT_FILE,
+            keyFile: e.TEMPORAL_TLS_KEY_FILE,
+            serverName: e.TEMPORAL_TLS_SERVER_NAME,
+          }
+        : undefined,
+      apiKey: e.TEMPORAL_API_KEY,
+    },
+    kafka: {
+      brokers: e.KAFKA_BROKERS ?? [`127.0.0.1:${e.STACK_KAFKA_PORT}`],
+      clientId: e.KAFKA_CLIENT_ID,
+      ssl: e.KAFKA_SSL,
+      sslCaFile: e.KAFKA_SSL_CA_FILE,
+      sasl:
+        sasl && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
+          ? { mechanism: sasl, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD }
+          : undefined,
+      topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+    },
+    database: {
+      url:
+        e.DATABASE_URL ??
+        `postgres://${EMBEDDED_DB.user}:${EMBEDDED_DB.password}@127.0.0.1:${e.STACK_POSTGRES_PORT}/${EMBEDDED_DB.database}`,
+      embedded: e.DATABASE_URL === undefined,
+      poolSize: e.DATABASE_POOL_SIZE,
+    },
+    api: { port: e.API_PORT },
+    gateway: { port: e.GATEWAY_PORT, url: e.GATEWAY_URL ?? `http://127.0.0.1:${e.GATEWAY_PORT}` },
+    saga: {
+      accountStateDeadlineMs: e.ACCOUNT_STATE_DEADLINE,
+      timeoutPolicy: e.ACCOUNT_STATE_TIMEOUT_POLICY,
+      reviewDeadlineMs: e.REVIEW_DEADLINE,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The configuration with every secret masked: the only form of it that may be logged or printed. */
+export function redactConfig(config: Config): Config {
+  const mask = '***';
+  const dbUrl = new URL(config.database.url);
+  if (dbUrl.password) dbUrl.password = mask;
+  return {
+    ...config,
+    temporal: { ...config.temporal, apiKey: config.temporal.apiKey ? mask : undefined },
+    kafka: { ...config.kafka, sasl: config.kafka.sasl ? { ...config.kafka.sasl, password: mask } : undefined },
+    database: { ...config.database, url: dbUrl.toString() },
+  };
+}
