@@ -22,17 +22,21 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const hostPort = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port')
-  .refine((v) => {
-    const p = Number(v.slice(v.lastIndexOf(':') + 1));
-    return p >= 1 && p <= 65535;
-  }, 'port must be between 1 and 65535');
+const hostPort = z.string().superRefine((v, ctx) => {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
+  if (!match) ctx.addIssue({ code: 'custom', message: `must be host:port (got "${v}")` });
+  else if (Number(match[2]) < 1 || Number(match[2]) > 65535)
+    ctx.addIssue({ code: 'custom', message: 'port must be between 1 and 65535' });
+});
 
 const brokerList = z
   .string()
-  .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(hostPort).min(1, 'must name at least one broker (host:port, comma-separated)'));
 
 const duration = z.string().transform((v, ctx) => {
@@ -44,27 +48,23 @@ const duration = z.string().transform((v, ctx) => {
   return ms;
 });
 
-const postgresUrl = z
-  .string()
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be a postgres:// URL with a host');
+const postgresUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be a postgres:// URL with a host');
 
-const httpUrl = z
-  .string()
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL');
+const httpUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL');
 
 const identifier = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be 1-200 letters, digits, dots, dashes or underscores');
 
@@ -132,6 +132,8 @@ export interface Config {
     postgresPort: number;
   };
   temporal: {
+    /** True when no TEMPORAL_ADDRESS was given and the local stack's dev server is used. */
+    local: boolean;
     address: string;
     namespace: string;
     taskQueue: string;
@@ -140,6 +142,8 @@ export interface Config {
     apiKey?: string;
   };
   kafka: {
+    /** True when no KAFKA_BROKERS were given and the local stack's broker is used. */
+    local: boolean;
     brokers: string[];
     clientId: string;
     ssl: boolean;
@@ -151,7 +155,7 @@ export interface Config {
   database: {
     url: string;
     /** True when no DATABASE_URL was given and the stack's embedded PostgreSQL is used. */
-    embedded: boolean;
+    local: boolean;
     poolSize: number;
   };
   api: { port: number };
@@ -200,7 +204,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push({ setting: missing, message: 'mTLS needs both TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE' });
   }
   if (e.TEMPORAL_API_KEY && e.TEMPORAL_TLS === false) {
-    problems.push({ setting: 'TEMPORAL_TLS', message: 'cannot be false with TEMPORAL_API_KEY: an API key is only sent over TLS' });
+    problems.push({
+      setting: 'TEMPORAL_TLS',
+      message: 'cannot be false with TEMPORAL_API_KEY: an API key is only sent over TLS',
+    });
   }
   const ports = [
     ['STACK_TEMPORAL_PORT', e.STACK_TEMPORAL_PORT],
@@ -220,9 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
   const tlsWanted = e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_FILE || e.TEMPORAL_TLS_CA_FILE);
   return {
     stateDir: path.resolve(e.PAYSAGA_STATE_DIR ?? path.join(projectRoot, '.stack')),
-    cacheDir: path.resolve(
-      e.PAYSAGA_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'paysaga'),
-    ),
+    cacheDir: path.resolve(e.PAYSAGA_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'paysaga')),
     stack: {
       temporalPort: e.STACK_TEMPORAL_PORT,
       temporalUiPort: e.STACK_TEMPORAL_UI_PORT,
@@ -231,6 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
       postgresPort: e.STACK_POSTGRES_PORT,
     },
     temporal: {
+      local: e.TEMPORAL_ADDRESS === undefined,
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.STACK_TEMPORAL_PORT}`,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
@@ -246,6 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiKey: e.TEMPORAL_API_KEY,
     },
     kafka: {
+      local: e.KAFKA_BROKERS === undefined,
       brokers: e.KAFKA_BROKERS ?? [`127.0.0.1:${e.STACK_KAFKA_PORT}`],
       clientId: e.KAFKA_CLIENT_ID,
       ssl: e.KAFKA_SSL,
@@ -261,7 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
       url:
         e.DATABASE_URL ??
         `postgres://${EMBEDDED_DB.user}:${EMBEDDED_DB.password}@127.0.0.1:${e.STACK_POSTGRES_PORT}/${EMBEDDED_DB.database}`,
-      embedded: e.DATABASE_URL === undefined,
+      local: e.DATABASE_URL === undefined,
       poolSize: e.DATABASE_POOL_SIZE,
     },
     api: { port: e.API_PORT },

@@ -24,6 +24,21 @@ export interface EngineReport {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
+/** A port this engine needs that another process holds, as an error naming the setting that moves it. */
+async function portConflicts(config: Config, engine: Engine): Promise<string[]> {
+  if (!engine.managed(config) || runningPid(statePaths(config, engine.name).pidFile) !== undefined) return [];
+  const conflicts: string[] = [];
+  for (const { port, setting } of engine.ports(config)) {
+    if (await portOpen(port)) {
+      conflicts.push(
+        `${engine.name}: port ${port} on 127.0.0.1 is already taken by a process this stack did not start. ` +
+          `Stop that process, or choose another port with ${setting}.`,
+      );
+    }
+  }
+  return conflicts;
+}
+
 async function startEngine(config: Config, engine: Engine): Promise<EngineReport> {
   if (!engine.managed(config)) return { name: engine.name, state: 'external' };
   const { logFile, pidFile } = statePaths(config, engine.name);
@@ -33,25 +48,28 @@ async function startEngine(config: Config, engine: Engine): Promise<EngineReport
     await waitUntil(engine.name, () => engine.healthy(config), { timeoutMs: engine.startTimeoutMs, logFile, pid: existing });
     return { name: engine.name, state: 'already running' };
   }
-  for (const { port, setting } of engine.ports(config)) {
-    if (await portOpen(port)) {
-      throw new StackError(
-        `${engine.name}: port ${port} on 127.0.0.1 is already taken by a process this stack did not start. ` +
-          `Stop that process, or choose another port with ${setting}.`,
-      );
-    }
-  }
   const started = Date.now();
   await engine.prepare(config);
   const pid = startDaemon({ ...engine.command(config), logFile, pidFile });
-  await waitUntil(engine.name, () => engine.healthy(config), { timeoutMs: engine.startTimeoutMs, logFile, pid });
-  await engine.afterStart?.(config);
+  try {
+    await waitUntil(engine.name, () => engine.healthy(config), { timeoutMs: engine.startTimeoutMs, logFile, pid });
+    await engine.afterStart?.(config);
+  } catch (err) {
+    await stopDaemon(pidFile, engine.stopSignal);
+    throw err;
+  }
   return { name: engine.name, state: 'started', startMs: Date.now() - started };
 }
 
-/** Provisions what is missing, then starts every engine that is not running and waits until all are healthy. */
+/**
+ * Provisions what is missing, then starts every engine that is not running and waits until all are healthy.
+ * Ports are checked before anything is downloaded or started; if one engine fails to start, the engines this
+ * call started are stopped again, so a failed `up` leaves nothing behind.
+ */
 export async function stackUp(config: Config): Promise<{ engines: EngineReport[]; testServer: string; provisionMs: number }> {
   const t0 = Date.now();
+  const conflicts = (await Promise.all(ENGINES.map((e) => portConflicts(config, e)))).flat();
+  if (conflicts.length > 0) throw new StackError(conflicts.join('\n'));
   fs.mkdirSync(config.stateDir, { recursive: true });
   fs.mkdirSync(config.cacheDir, { recursive: true });
   console.log(`stack: provisioning (cache: ${config.cacheDir})`);
@@ -59,7 +77,7 @@ export async function stackUp(config: Config): Promise<{ engines: EngineReport[]
   const [testServer] = await Promise.all([provisionTestServer(config), ...managed.map((e) => e.provision(config))]);
   const provisionMs = Date.now() - t0;
   console.log(`stack: provisioned in ${seconds(provisionMs)}; starting engines (state: ${config.stateDir})`);
-  const engines = await Promise.all(
+  const results = await Promise.allSettled(
     ENGINES.map(async (engine) => {
       const report = await startEngine(config, engine);
       const detail = report.startMs !== undefined ? ` in ${seconds(report.startMs)}` : '';
@@ -67,14 +85,23 @@ export async function stackUp(config: Config): Promise<{ engines: EngineReport[]
       return report;
     }),
   );
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const engines = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+  if (failures.length > 0) {
+    await stackDown(
+      config,
+      engines.filter((e) => e.state === 'started').map((e) => e.name),
+    );
+    throw new StackError(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n'));
+  }
   for (const [label, url] of Object.entries(stackUrls(config))) console.log(`  ${label.padEnd(18)} ${url}`);
   return { engines, testServer, provisionMs };
 }
 
-/** Stops every engine this stack started; returns the names of those that were running. */
-export async function stackDown(config: Config): Promise<string[]> {
+/** Stops the engines this stack started (all, or those named); returns the names of those that were running. */
+export async function stackDown(config: Config, names?: string[]): Promise<string[]> {
   const stopped = await Promise.all(
-    ENGINES.map(async (engine) => {
+    ENGINES.filter((e) => !names || names.includes(e.name)).map(async (engine) => {
       const was = await stopDaemon(statePaths(config, engine.name).pidFile, engine.stopSignal);
       console.log(`  ${engine.name}: ${was ? 'stopped' : 'not running'}`);
       return was ? engine.name : undefined;

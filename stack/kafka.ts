@@ -11,6 +11,10 @@ import { StackError, which } from './proc';
 import { VERSIONS } from './versions';
 
 const kafkaHome = (config: Config) => cachePath(config, `kafka-${VERSIONS.kafka}`);
+const ARTIFACTS = [
+  { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version: VERSIONS.kafka },
+  { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j-impl', version: VERSIONS.kafkaLog4j },
+];
 const classpath = (config: Config) => `${path.join(kafkaHome(config), 'lib')}/*`;
 
 function javaOrFail(): string {
@@ -63,7 +67,7 @@ export const kafkaEngine: Engine = {
   name: 'kafka',
   stopSignal: 'SIGTERM',
   startTimeoutMs: 90_000,
-  managed: () => true,
+  managed: (c) => c.kafka.local,
   ports: (c) => [
     { port: c.stack.kafkaPort, setting: 'STACK_KAFKA_PORT' },
     { port: c.stack.kafkaControllerPort, setting: 'STACK_KAFKA_CONTROLLER_PORT' },
@@ -71,19 +75,11 @@ export const kafkaEngine: Engine = {
 
   async provision(config) {
     javaOrFail();
-    await provisionMavenLib(
-      'kafka',
-      kafkaHome(config),
-      [
-        { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version: VERSIONS.kafka },
-        { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j-impl', version: VERSIONS.kafkaLog4j },
-      ],
-      path.join(config.cacheDir, 'logs', 'kafka-provision.log'),
-    );
+    await provisionMavenLib('kafka', kafkaHome(config), ARTIFACTS, path.join(config.cacheDir, 'logs', 'kafka-provision.log'));
   },
 
   async prepare(config) {
-    if (!mavenLibReady(kafkaHome(config))) throw new StackError('kafka: not provisioned');
+    if (!mavenLibReady(kafkaHome(config), ARTIFACTS)) throw new StackError('kafka: not provisioned');
     const { dataDir } = statePaths(config, 'kafka');
     const logDir = path.join(dataDir, 'data');
     fs.mkdirSync(logDir, { recursive: true });

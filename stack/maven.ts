@@ -11,12 +11,21 @@ export interface Artifact {
 
 const COMPLETE = '.complete';
 
-/** True when `dir/lib` holds a finished copy of the artifacts. */
-export const mavenLibReady = (dir: string) => fs.existsSync(path.join(dir, COMPLETE));
+const coordinates = (artifacts: Artifact[]) =>
+  artifacts.map((a) => `${a.groupId}:${a.artifactId}:${a.version}`).join('\n') + '\n';
+
+/** True when `dir/lib` holds a finished copy of exactly these artifacts. */
+export function mavenLibReady(dir: string, artifacts: Artifact[]): boolean {
+  try {
+    return fs.readFileSync(path.join(dir, COMPLETE), 'utf8') === coordinates(artifacts);
+  } catch {
+    return false;
+  }
+}
 
 export async function provisionMavenLib(label: string, dir: string, artifacts: Artifact[], logFile: string): Promise<string> {
   const lib = path.join(dir, 'lib');
-  if (mavenLibReady(dir)) return lib;
+  if (mavenLibReady(dir, artifacts)) return lib;
   if (!which('mvn')) {
     throw new StackError(`${label}: Maven (mvn) is not on PATH. Install Maven 3.8+ and a JDK 17+, then run this again.`);
   }
@@ -51,6 +60,6 @@ ${deps}
     ['-B', '-f', path.join(dir, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${lib}`],
     { logFile, onLine: (line) => (line.includes('Downloaded from') ? `${++downloaded} files downloaded` : undefined) },
   );
-  fs.writeFileSync(path.join(dir, COMPLETE), `${new Date().toISOString()}\n`);
+  fs.writeFileSync(path.join(dir, COMPLETE), coordinates(artifacts));
   return lib;
 }

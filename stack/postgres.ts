@@ -49,8 +49,8 @@ export const postgresEngine: Engine = {
   name: 'postgres',
   stopSignal: 'SIGINT', // PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit.
   startTimeoutMs: 60_000,
-  managed: (config) => config.database.embedded,
-  ports: (config) => (config.database.embedded ? [{ port: config.stack.postgresPort, setting: 'STACK_POSTGRES_PORT' }] : []),
+  managed: (config) => config.database.local,
+  ports: (config) => (config.database.local ? [{ port: config.stack.postgresPort, setting: 'STACK_POSTGRES_PORT' }] : []),
 
   async provision() {
     binaryPath = await serverBinary();

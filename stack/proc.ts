@@ -177,7 +177,9 @@ export async function runLogged(
       child.once('close', (code) =>
         code === 0
           ? resolve()
-          : reject(new StackError(`${label}: ${command} exited with ${code}. Last lines of ${opts.logFile}:\n${tail(opts.logFile)}`)),
+          : reject(
+              new StackError(`${label}: ${command} exited with ${code}. Last lines of ${opts.logFile}:\n${tail(opts.logFile)}`),
+            ),
       );
     });
   } finally {

@@ -28,7 +28,7 @@ export const temporalEngine: Engine = {
   name: 'temporal',
   stopSignal: 'SIGTERM',
   startTimeoutMs: 90_000,
-  managed: () => true,
+  managed: (c) => c.temporal.local,
   ports: (c) => [
     { port: c.stack.temporalPort, setting: 'STACK_TEMPORAL_PORT' },
     { port: c.stack.temporalUiPort, setting: 'STACK_TEMPORAL_UI_PORT' },

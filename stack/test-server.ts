@@ -19,7 +19,16 @@ import { VERSIONS } from './versions';
 const home = (config: Config) => cachePath(config, `temporal-test-server-${VERSIONS.temporalTestServer}`);
 export const testServerPath = (config: Config) => path.join(home(config), 'bin', 'temporal-test-server');
 
-const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xms64m', '-Xmx512m', '-Xss512k', '-Xshare:auto', '-Xlog:cds=off', '-Xlog:cds+dynamic=off'];
+const JVM_FLAGS = [
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+UseSerialGC',
+  '-Xms64m',
+  '-Xmx512m',
+  '-Xss512k',
+  '-Xshare:auto',
+  '-Xlog:cds=off',
+  '-Xlog:cds+dynamic=off',
+];
 const MAIN = 'io.temporal.testserver.TestServer';
 
 function freePort(): Promise<number> {
@@ -36,9 +45,13 @@ function freePort(): Promise<number> {
 /** Starts the server once with -XX:ArchiveClassesAtExit and stops it, so the JVM writes the archive. */
 async function recordArchive(java: string, classpath: string, archive: string): Promise<void> {
   const port = await freePort();
-  const child = spawn(java, [...JVM_FLAGS, `-XX:ArchiveClassesAtExit=${archive}`, '-cp', classpath, MAIN, String(port), '--enable-time-skipping'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    java,
+    [...JVM_FLAGS, `-XX:ArchiveClassesAtExit=${archive}`, '-cp', classpath, MAIN, String(port), '--enable-time-skipping'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const deadline = Date.now() + 60_000;
   while (!(await portOpen(port)) && Date.now() < deadline) await sleep(100);
   await sleep(500);
@@ -55,16 +68,24 @@ export async function provisionTestServer(config: Config): Promise<string> {
   const lib = await provisionMavenLib(
     'test server',
     home(config),
-    [{ groupId: 'io.temporal', artifactId: 'temporal-test-server', version: VERSIONS.temporalTestServer }],
+    [
+      { groupId: 'io.temporal', artifactId: 'temporal-test-server', version: VERSIONS.temporalTestServer },
+      // The server logs through slf4j 1.7 and ships no binding: bind it to nothing instead of a warning per start.
+      { groupId: 'org.slf4j', artifactId: 'slf4j-nop', version: VERSIONS.testServerSlf4j },
+    ],
     path.join(config.cacheDir, 'logs', 'test-server-provision.log'),
   );
-  // The archive only fits the JVM that wrote it, so its name carries that JVM's identity.
+  // The archive only fits the JVM and the class path that wrote it (the JVM ignores it otherwise, silently
+  // falling back to a slow start), so its name carries both.
   const jvm = spawnSync(java, ['-version'], { encoding: 'utf8' }).stderr;
-  const jvmId = createHash('sha256').update(`${java}\n${jvm}`).digest('hex').slice(0, 12);
-  const archive = path.join(home(config), `classes-${jvmId}.jsa`);
+  const jars = fs.readdirSync(lib).sort().join('\n');
+  const id = createHash('sha256').update(`${java}\n${jvm}\n${jars}`).digest('hex').slice(0, 12);
+  const archive = path.join(home(config), `classes-${id}.jsa`);
   const classpath = `${lib}/*`;
   if (!fs.existsSync(archive)) {
     console.log('  test server: recording a class-data-sharing archive for fast JVM starts');
+    for (const stale of fs.readdirSync(home(config)).filter((f) => /^classes-.*\.jsa$/.test(f)))
+      fs.rmSync(path.join(home(config), stale));
     await recordArchive(java, classpath, archive);
   }
   const wrapper = testServerPath(config);

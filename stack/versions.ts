@@ -11,4 +11,6 @@ export const VERSIONS = {
   kafkaLog4j: '2.25.4',
   /** io.temporal:temporal-test-server, the Java time-skipping server behind @temporalio/testing. */
   temporalTestServer: '1.38.0',
+  /** org.slf4j:slf4j-nop at the slf4j-api version the test server brings. */
+  testServerSlf4j: '1.7.36',
 } as const;

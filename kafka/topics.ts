@@ -1,0 +1,38 @@
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../config';
+import { DEAD_LETTER_SETTINGS, deadLetterTopic, TOPIC_SETTINGS, TOPICS } from '../contracts/topics';
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configEntries: { name: string; value: string }[];
+}
+
+const entries = (settings: Record<string, string>) => Object.entries(settings).map(([name, value]) => ({ name, value }));
+
+/** Every topic paysaga uses, with its dead-letter twin, as the configuration sizes them. */
+export function topicSpecs(config: Config): TopicSpec[] {
+  const { topicPartitions: numPartitions, replicationFactor } = config.kafka;
+  return Object.values(TOPICS).flatMap((topic) => [
+    { topic, numPartitions, replicationFactor, configEntries: entries(TOPIC_SETTINGS[topic]) },
+    { topic: deadLetterTopic(topic), numPartitions, replicationFactor, configEntries: entries(DEAD_LETTER_SETTINGS) },
+  ]);
+}
+
+/**
+ * Creates the topics that do not exist yet. Existing topics are left as they are: changing the partition
+ * count of a keyed topic would move accounts between partitions and break their ordering.
+ */
+export async function ensureTopics(kafka: Kafka, config: Config): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topicSpecs(config).filter((spec) => !existing.has(spec.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    return missing.map((spec) => spec.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+
+/**
+ * Connection options for a client (Connection) or a worker (NativeConnection): the local dev server, a
+ * self-hosted cluster with TLS or mTLS, or Temporal Cloud with an API key.
+ */
+export function temporalConnectionOptions(config: Config) {
+  const { address, tls, apiKey } = config.temporal;
+  const read = (file?: string) => (file ? fs.readFileSync(file) : undefined);
+  return {
+    address,
+    apiKey,
+    tls: tls
+      ? {
+          serverNameOverride: tls.serverName,
+          serverRootCACertificate: read(tls.caFile),
+          clientCertPair: tls.certFile && tls.keyFile ? { crt: read(tls.certFile)!, key: read(tls.keyFile)! } : undefined,
+        }
+      : undefined,
+  };
+}
+
+export async function createTemporalClient(config: Config): Promise<Client> {
+  const connection = await Connection.connect(temporalConnectionOptions(config));
+  return new Client({ connection, namespace: config.temporal.namespace });
+}

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig, parseDuration, redactConfig, type Env } from '../../config';
+
+/** Asserts that loading env fails, and that the message names `setting` with a reason matching `reason`. */
+function rejects(env: Env, setting: string, reason: RegExp): void {
+  assert.throws(
+    () => loadConfig(env),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+      const problem = err.problems.find((p) => p.setting === setting);
+      assert.ok(problem, `expected a problem naming ${setting}, got: ${err.message}`);
+      assert.match(problem.message, reason);
+      assert.match(err.message, new RegExp(`- ${setting}: `));
+      return true;
+    },
+  );
+}
+
+describe('configuration', () => {
+  it('defaults to the local stack on loopback', () => {
+    const config = loadConfig({});
+    assert.equal(config.temporal.address, '127.0.0.1:7233');
+    assert.equal(config.temporal.uiUrl, 'http://127.0.0.1:8233');
+    assert.equal(config.temporal.namespace, 'default');
+    assert.equal(config.temporal.local, true);
+    assert.equal(config.temporal.tls, undefined);
+    assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092']);
+    assert.equal(config.kafka.local, true);
+    assert.equal(config.database.local, true);
+    assert.match(config.database.url, /^postgres:\/\/paysaga:[^@]+@127\.0\.0\.1:5432\/paysaga$/);
+    assert.equal(config.api.port, 3000);
+    assert.equal(config.saga.accountStateDeadlineMs, 30_000);
+    assert.equal(config.saga.timeoutPolicy, 'decline');
+  });
+
+  it('moves client addresses with the stack ports', () => {
+    const config = loadConfig({ STACK_TEMPORAL_PORT: '17233', STACK_KAFKA_PORT: '19092', STACK_POSTGRES_PORT: '15432' });
+    assert.equal(config.temporal.address, '127.0.0.1:17233');
+    assert.deepEqual(config.kafka.brokers, ['127.0.0.1:19092']);
+    assert.match(config.database.url, /@127\.0\.0\.1:15432\//);
+  });
+
+  it('points at a Temporal Cloud namespace and a SASL Kafka cluster', () => {
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: 'payments.a1b2c.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'payments.a1b2c',
+      TEMPORAL_API_KEY: 'secret-key',
+      KAFKA_BROKERS: 'b-1.kafka.internal:9096, b-2.kafka.internal:9096,b-3.kafka.internal:9096',
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'paysaga',
+      KAFKA_SASL_PASSWORD: 'kafka-secret',
+      DATABASE_URL: 'postgres://app:db-secret@db.internal:5432/paysaga',
+    });
+    assert.equal(config.temporal.local, false);
+    assert.deepEqual(config.temporal.tls, { caFile: undefined, certFile: undefined, keyFile: undefined, serverName: undefined });
+    assert.deepEqual(config.kafka.brokers, ['b-1.kafka.internal:9096', 'b-2.kafka.internal:9096', 'b-3.kafka.internal:9096']);
+    assert.equal(config.kafka.local, false);
+    assert.equal(config.kafka.sasl?.mechanism, 'scram-sha-512');
+    assert.equal(config.database.local, false);
+
+    const printable = JSON.stringify(redactConfig(config));
+    for (const secret of ['secret-key', 'kafka-secret', 'db-secret']) assert.ok(!printable.includes(secret), `${secret} leaked`);
+    assert.ok(printable.includes('b-1.kafka.internal:9096'));
+  });
+
+  const badSettings: [string, Env, RegExp][] = [
+    ['STACK_TEMPORAL_PORT', { STACK_TEMPORAL_PORT: '70000' }, /between 1 and 65535/],
+    ['API_PORT', { API_PORT: 'three thousand' }, /port number/],
+    ['GATEWAY_PORT', { GATEWAY_PORT: '31.5' }, /whole number/],
+    ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'http://temporal:7233' }, /host:port/],
+    ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'temporal:99999' }, /between 1 and 65535/],
+    ['TEMPORAL_NAMESPACE', { TEMPORAL_NAMESPACE: 'has spaces' }, /letters, digits/],
+    ['TEMPORAL_TLS', { TEMPORAL_TLS: 'maybe' }, /true or false/],
+    ['TEMPORAL_UI_URL', { TEMPORAL_UI_URL: 'localhost:8233' }, /http/],
+    ['TEMPORAL_API_KEY', { TEMPORAL_API_KEY: '' }, /must not be empty/],
+    ['KAFKA_BROKERS', { KAFKA_BROKERS: 'kafka' }, /host:port/],
+    ['KAFKA_BROKERS', { KAFKA_BROKERS: ' , ' }, /at least one broker/],
+    ['KAFKA_SASL_MECHANISM', { KAFKA_SASL_MECHANISM: 'gssapi' }, /plain|scram/],
+    ['KAFKA_TOPIC_PARTITIONS', { KAFKA_TOPIC_PARTITIONS: '0' }, /at least 1/],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://db/paysaga' }, /postgres:\/\//],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }, /postgres:\/\//],
+    ['ACCOUNT_STATE_DEADLINE', { ACCOUNT_STATE_DEADLINE: 'soon' }, /duration/],
+    ['REVIEW_DEADLINE', { REVIEW_DEADLINE: '-5m' }, /duration/],
+    ['ACCOUNT_STATE_TIMEOUT_POLICY', { ACCOUNT_STATE_TIMEOUT_POLICY: 'approve' }, /decline|review/],
+    ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, /info/],
+  ];
+  for (const [setting, env, reason] of badSettings) {
+    it(`rejects ${setting}=${JSON.stringify(Object.values(env)[0])} naming the setting`, () => rejects(env, setting, reason));
+  }
+
+  it('requires SASL credentials with a SASL mechanism, and a mechanism with credentials', () => {
+    rejects(
+      { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' },
+      'KAFKA_SASL_PASSWORD',
+      /required when KAFKA_SASL_MECHANISM/,
+    );
+    rejects({ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, 'KAFKA_SASL_MECHANISM', /required/);
+  });
+
+  it('requires both halves of a Temporal mTLS pair', () => {
+    rejects({ TEMPORAL_TLS_CERT_FILE: '/etc/tls/client.pem' }, 'TEMPORAL_TLS_KEY_FILE', /both/);
+  });
+
+  it('refuses to send a Temporal API key without TLS', () => {
+    rejects({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }, 'TEMPORAL_TLS', /only sent over TLS/);
+  });
+
+  it('rejects two roles or engines on one port', () => {
+    rejects({ API_PORT: '7233' }, 'API_PORT', /already used by STACK_TEMPORAL_PORT/);
+  });
+
+  it('reports every bad setting at once', () => {
+    assert.throws(
+      () => loadConfig({ API_PORT: '0', KAFKA_BROKERS: 'nope', LOG_LEVEL: 'loud' }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        [...new Set(err.problems.map((p) => p.setting))].sort().join() === 'API_PORT,KAFKA_BROKERS,LOG_LEVEL',
+    );
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads each unit into milliseconds', () => {
+    assert.equal(parseDuration('250'), 250);
+    assert.equal(parseDuration('250ms'), 250);
+    assert.equal(parseDuration('30s'), 30_000);
+    assert.equal(parseDuration('5m'), 300_000);
+    assert.equal(parseDuration('2h'), 7_200_000);
+    assert.equal(parseDuration('1d'), 86_400_000);
+  });
+
+  it('refuses zero, negatives, fractions and other words', () => {
+    for (const text of ['0s', '-1s', '1.5s', '5 minutes', '', 's']) assert.equal(parseDuration(text), undefined, text);
+  });
+});
