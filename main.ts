@@ -1,8 +1,9 @@
 /**
  * paysaga's one entry point.
  *   npm start             bring up the local stack (every engine the configuration does not point elsewhere),
- *                         migrate the database, create the Kafka topics, print the URLs; Ctrl-C stops it all.
- *   npm run setup         only migrate the database and create the topics, then exit (for a cluster or compose).
+ *                         run setup, print the URLs; Ctrl-C stops it all.
+ *   npm run setup         only migrate the database, create the topics and register the search attributes,
+ *                         then exit (for a cluster, or the compose file's setup service).
  */
 import { ConfigError, loadConfig, redactConfig, type Config } from './config';
 import { migrate } from './db/migrate';
@@ -10,6 +11,8 @@ import { createPool } from './db/pool';
 import { createKafka } from './kafka/client';
 import { ensureTopics } from './kafka/topics';
 import { stackDown, StackError, stackUp } from './stack';
+import { connectTemporal } from './temporal/connection';
+import { registerSearchAttributes } from './temporal/search-attributes';
 
 async function setup(config: Config): Promise<void> {
   const pool = createPool(config);
@@ -21,6 +24,13 @@ async function setup(config: Config): Promise<void> {
   }
   const created = await ensureTopics(createKafka(config, 'setup'), config);
   console.log(`kafka: ${created.length ? `created topics ${created.join(', ')}` : 'topics present'}`);
+  const connection = await connectTemporal(config);
+  try {
+    const added = await registerSearchAttributes(connection, config.temporal.namespace);
+    console.log(`temporal: ${added.length ? `registered search attributes ${added.join(', ')}` : 'search attributes present'}`);
+  } finally {
+    await connection.close();
+  }
 }
 
 async function start(config: Config): Promise<void> {

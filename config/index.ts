@@ -121,6 +121,9 @@ const envSchema = z.object({
 
 export type Env = Record<string, string | undefined>;
 
+/** The name of every setting paysaga reads from the environment. */
+export const SETTINGS = Object.keys(envSchema.shape) as (keyof typeof envSchema.shape)[];
+
 export interface Config {
   stateDir: string;
   cacheDir: string;

@@ -22,7 +22,8 @@ export function temporalConnectionOptions(config: Config) {
   };
 }
 
+export const connectTemporal = (config: Config): Promise<Connection> => Connection.connect(temporalConnectionOptions(config));
+
 export async function createTemporalClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect(temporalConnectionOptions(config));
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection: await connectTemporal(config), namespace: config.temporal.namespace });
 }

@@ -13,6 +13,8 @@ import { loadConfig } from '../../config';
 import { temporalConnectionOptions } from '../../temporal/connection';
 import { markStatus } from '../fixtures/workflows';
 import { PaymentIdKey, PaymentStatusKey, SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
+import { registerSearchAttributes } from '../../temporal/search-attributes';
+import { msToTs } from '@temporalio/common/lib/time';
 
 describe('Temporal dev server (real engine)', function () {
   this.timeout(60_000);
@@ -39,6 +41,23 @@ describe('Temporal dev server (real engine)', function () {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: config.temporal.namespace });
     for (const key of SEARCH_ATTRIBUTE_KEYS) {
       assert.equal(customAttributes?.[key.name], 2 /* INDEXED_VALUE_TYPE_KEYWORD */, `${key.name} is not a Keyword`);
+    }
+  });
+
+  it('registers the search attributes in a namespace that lacks them, once', async () => {
+    const namespace = `paysaga-setup-test-${randomUUID().slice(0, 8)}`;
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    try {
+      assert.deepEqual((await registerSearchAttributes(connection, namespace)).sort(), [
+        'AccountId',
+        'PaymentId',
+        'PaymentStatus',
+      ]);
+      assert.deepEqual(await registerSearchAttributes(connection, namespace), []);
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+      for (const key of SEARCH_ATTRIBUTE_KEYS) assert.equal(customAttributes?.[key.name], 2, key.name);
+    } finally {
+      await connection.operatorService.deleteNamespace({ namespace });
     }
   });
 

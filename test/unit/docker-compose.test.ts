@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { loadConfig, SETTINGS, type Env } from '../../config';
+import { VERSIONS } from '../../stack/versions';
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  depends_on?: Record<string, unknown> | string[];
+}
+
+const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const services = compose.services;
+const defaults = loadConfig({});
+
+/** The container port published on a host port, e.g. '8233:8080' → 8080 for 8233. */
+function published(service: string, hostPort: number): number | undefined {
+  for (const mapping of services[service]?.ports ?? []) {
+    const [host, container] = mapping.split(':').map(Number);
+    if (host === hostPort) return container;
+  }
+  return undefined;
+}
+
+const hostOf = (address: string) => address.slice(0, address.lastIndexOf(':'));
+const paysagaServices = Object.entries(services).filter(([, s]) => s.build !== undefined);
+
+describe('docker-compose.yml', () => {
+  it('has the engines of the local stack', () => {
+    for (const name of ['temporal', 'temporal-ui', 'kafka', 'postgres']) assert.ok(services[name], `service ${name} is missing`);
+    assert.ok(paysagaServices.length > 0, 'no paysaga service built from this repository');
+  });
+
+  it('publishes the default ports of the configuration module', () => {
+    assert.equal(published('temporal', defaults.stack.temporalPort), 7233);
+    assert.equal(published('temporal-ui', defaults.stack.temporalUiPort), 8080);
+    assert.equal(published('kafka', defaults.stack.kafkaPort), 9092);
+    assert.equal(published('postgres', defaults.stack.postgresPort), 5432);
+  });
+
+  it('runs the Temporal server and Kafka versions the local stack pins', () => {
+    assert.equal(services.kafka?.image, `apache/kafka:${VERSIONS.kafka}`);
+    assert.match(services.temporal?.image ?? '', /:1\.29\.1$/, 'temporal CLI v1.5.1 embeds server 1.29.1');
+    assert.match(services['temporal-ui']?.image ?? '', /:2\.42\.1$/, 'temporal CLI v1.5.1 embeds UI 2.42.1');
+  });
+
+  for (const [name, service] of paysagaServices) {
+    describe(`service ${name}`, () => {
+      const env = (service.environment ?? {}) as Env;
+
+      it('sets only settings the configuration module knows, and they validate', () => {
+        const unknown = Object.keys(env).filter((k) => !(SETTINGS as string[]).includes(k));
+        assert.deepEqual(unknown, []);
+        assert.doesNotThrow(() => loadConfig(env));
+      });
+
+      it('points at the compose services, on the ports they listen on', () => {
+        const config = loadConfig(env);
+        const temporalHost = hostOf(config.temporal.address);
+        assert.ok(services[temporalHost], `TEMPORAL_ADDRESS host ${temporalHost} is not a service`);
+        assert.ok(config.temporal.address.endsWith(':7233'));
+
+        const kafkaListeners = services.kafka?.environment?.KAFKA_ADVERTISED_LISTENERS ?? '';
+        for (const broker of config.kafka.brokers)
+          assert.ok(kafkaListeners.includes(`//${broker}`), `${broker} is not an advertised listener`);
+
+        const db = new URL(config.database.url);
+        const pgEnv = services[db.hostname]?.environment ?? {};
+        assert.equal(pgEnv.POSTGRES_USER, db.username);
+        assert.equal(pgEnv.POSTGRES_PASSWORD, db.password);
+        assert.equal(pgEnv.POSTGRES_DB, db.pathname.slice(1));
+      });
+
+      it('waits for the engines it uses', () => {
+        const deps = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+        for (const engine of ['postgres', 'temporal', 'kafka'])
+          assert.ok(deps.includes(engine), `${name} does not wait for ${engine}`);
+      });
+    });
+  }
+});
