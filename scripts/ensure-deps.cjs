@@ -11,6 +11,8 @@ const lock = path.join(root, 'package-lock.json');
 const installed = path.join(root, 'node_modules', '.package-lock.json');
 const stale = !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
 if (stale) {
-  console.log('paysaga: installing dependencies (npm ci)');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: the lock file lacks entries for @swc/core platform packages that the
+  // registry does not serve, which `npm ci` treats as out of sync. The lock file still pins every version.
+  console.log('paysaga: installing dependencies (npm install)');
+  execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }
