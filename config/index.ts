@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { gatewayFaultsSchema, type GatewayFaults } from '../contracts/gateway';
 import { parseDuration } from './duration';
 
 export { parseDuration };
@@ -66,6 +67,17 @@ const httpUrl = z.string().refine((v) => {
   }
 }, 'must be an http:// or https:// URL');
 
+const jsonObject = z.string().transform((v, ctx) => {
+  try {
+    const parsed: unknown = JSON.parse(v);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed;
+  } catch {
+    /* reported below */
+  }
+  ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+  return z.NEVER;
+});
+
 const identifier = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be 1-200 letters, digits, dots, dashes or underscores');
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -110,6 +122,12 @@ const envSchema = z.object({
   API_PORT: port.default(3000),
   GATEWAY_PORT: port.default(3100),
   GATEWAY_URL: httpUrl.optional(),
+  GATEWAY_REQUEST_TIMEOUT: duration.default(4_000),
+  GATEWAY_RETRY_BUDGET: duration.default(60_000),
+  GATEWAY_FAULTS: jsonObject.pipe(gatewayFaultsSchema).default(gatewayFaultsSchema.parse({})),
+
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(20),
 
   // Saga policy defaults; each workflow receives them in its input.
   ACCOUNT_STATE_DEADLINE: duration.default(30_000),
@@ -162,7 +180,17 @@ export interface Config {
     poolSize: number;
   };
   api: { port: number };
-  gateway: { port: number; url: string };
+  gateway: {
+    port: number;
+    url: string;
+    /** One HTTP request to the gateway; the activity's start-to-close timeout is a little longer. */
+    requestTimeoutMs: number;
+    /** How long the saga keeps retrying the gateway before it compensates and declines. */
+    retryBudgetMs: number;
+    /** Fault injection of the gateway simulator at start (contracts/gateway.ts). */
+    faults: GatewayFaults;
+  };
+  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number };
   saga: {
     accountStateDeadlineMs: number;
     timeoutPolicy: 'decline' | 'review';
@@ -187,7 +215,10 @@ export function loadConfig(env: Env = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? '(environment)'), message: i.message })),
+      parsed.error.issues.map((i) => ({
+        setting: String(i.path[0] ?? '(environment)'),
+        message: i.path.length > 1 ? `${i.path.slice(1).join('.')}: ${i.message}` : i.message,
+      })),
     );
   }
   const e = parsed.data;
@@ -275,7 +306,17 @@ export function loadConfig(env: Env = process.env): Config {
       poolSize: e.DATABASE_POOL_SIZE,
     },
     api: { port: e.API_PORT },
-    gateway: { port: e.GATEWAY_PORT, url: e.GATEWAY_URL ?? `http://127.0.0.1:${e.GATEWAY_PORT}` },
+    gateway: {
+      port: e.GATEWAY_PORT,
+      url: e.GATEWAY_URL ?? `http://127.0.0.1:${e.GATEWAY_PORT}`,
+      requestTimeoutMs: e.GATEWAY_REQUEST_TIMEOUT,
+      retryBudgetMs: e.GATEWAY_RETRY_BUDGET,
+      faults: e.GATEWAY_FAULTS,
+    },
+    worker: {
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    },
     saga: {
       accountStateDeadlineMs: e.ACCOUNT_STATE_DEADLINE,
       timeoutPolicy: e.ACCOUNT_STATE_TIMEOUT_POLICY,

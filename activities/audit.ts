@@ -1,0 +1,17 @@
+/** The audit log of operator overrides (DESIGN.md §7.7): every override the saga received, once. */
+import type { Override } from '../contracts/payment';
+import type { Pool } from '../db/pool';
+
+export type OverrideOutcome = 'applied' | 'ignored_already_decided';
+
+export function createAuditActivities({ pool }: { pool: Pool }) {
+  return {
+    async recordOverride({ paymentId, override, outcome }: { paymentId: string; override: Override; outcome: OverrideOutcome }) {
+      await pool.query(
+        `insert into operator_audit (signal_id, payment_id, operator, decision, reason, outcome)
+         values ($1, $2, $3, $4, $5, $6) on conflict (signal_id) do nothing`,
+        [override.signalId, paymentId, override.operator, override.decision, override.reason, outcome],
+      );
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/** Calls the payment gateway over HTTP with idempotency key = payment id (DESIGN.md §4, §6). */
+import { ApplicationFailure } from '@temporalio/activity';
+import {
+  gatewayAuthorizationResponseSchema,
+  type GatewayAuthorizationRequest,
+  type GatewayAuthorizationResponse,
+} from '../contracts/gateway';
+import { GATEWAY_REJECTED } from '../workflows/shared';
+
+export interface GatewayDeps {
+  gatewayUrl: string;
+  requestTimeoutMs: number;
+}
+
+async function call(
+  deps: GatewayDeps,
+  path: string,
+  idempotencyKey: string,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, deps.gatewayUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(deps.requestTimeoutMs),
+    });
+  } catch (err) {
+    // Timeouts, refused and dropped connections: the outcome is unknown, so retry with the same key.
+    throw new Error(`gateway unreachable: ${(err as Error).message}`);
+  }
+  const json: unknown = await response.json().catch(() => undefined);
+  return { status: response.status, json };
+}
+
+export function createGatewayActivities(deps: GatewayDeps) {
+  return {
+    /** Authorized or declined is final; anything else throws so the activity retries with backoff. */
+    async authorizeAtGateway(request: GatewayAuthorizationRequest): Promise<GatewayAuthorizationResponse> {
+      const { status, json } = await call(deps, '/authorizations', request.paymentId, request);
+      if (status === 200 || status === 201 || status === 402) return gatewayAuthorizationResponseSchema.parse(json);
+      // A 4xx other than a decline: our request is wrong, and sending it again will not fix it.
+      if (status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429) {
+        throw ApplicationFailure.nonRetryable(
+          `gateway rejected the request (${status}): ${JSON.stringify(json)}`,
+          GATEWAY_REJECTED,
+        );
+      }
+      throw new Error(`gateway answered ${status}`);
+    },
+
+    /** Compensation: voids any authorization the gateway holds for the payment. Idempotent. */
+    async voidAtGateway({ paymentId }: { paymentId: string }): Promise<'voided' | 'nothing to void'> {
+      const { status } = await call(deps, `/authorizations/${encodeURIComponent(paymentId)}/void`, paymentId, {});
+      if (status === 200) return 'voided';
+      if (status === 404) return 'nothing to void';
+      throw new Error(`gateway answered ${status} to a void`);
+    },
+  };
+}

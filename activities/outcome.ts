@@ -1,0 +1,67 @@
+/**
+ * The decision's effects, in one database transaction (DESIGN.md §4, §6): the ledger entries of an
+ * authorization and its reservation's new status, the end of the payment's wait, and the decided event in
+ * the outbox. (A declined payment's hold was already released by the saga's compensation.) Idempotent by payment id and event id: a retried activity changes nothing the second time.
+ */
+import { envelope, EVENT_TYPES } from '../contracts/events';
+import type { PaymentDecided } from '../contracts/payment';
+import { TOPICS } from '../contracts/topics';
+import { lockAccount } from '../db/accounts';
+import { withTransaction, type Pool, type PoolClient } from '../db/pool';
+
+export interface RecordDecisionInput {
+  /** Made by the workflow (uuid4 from its deterministic random), so a retry writes the same event. */
+  eventId: string;
+  event: PaymentDecided;
+}
+
+/** Ledger account names: the customer's funds, and what the merchant is owed once the hold is captured. */
+export const ledgerAccounts = {
+  customer: (accountId: string) => `customer:${accountId}`,
+  merchantPending: (merchantId: string) => `merchant:${merchantId}:pending`,
+};
+
+/** Posts a balanced transaction; returns false when it was posted before. */
+async function postAuthorizationHold(tx: PoolClient, e: PaymentDecided): Promise<boolean> {
+  const transactionId = `authorization:${e.paymentId}`;
+  const { rowCount } = await tx.query(
+    `insert into ledger_transactions (transaction_id, payment_id, kind) values ($1, $2, 'authorization_hold')
+     on conflict (transaction_id) do nothing`,
+    [transactionId, e.paymentId],
+  );
+  if (rowCount === 0) return false;
+  await tx.query(
+    `insert into ledger_entries (transaction_id, ledger_account, direction, amount, currency)
+     values ($1, $2, 'debit', $4, $5), ($1, $3, 'credit', $4, $5)`,
+    [transactionId, ledgerAccounts.customer(e.accountId), ledgerAccounts.merchantPending(e.merchantId), e.amount, e.currency],
+  );
+  return true;
+}
+
+export function createOutcomeActivities({ pool }: { pool: Pool }) {
+  return {
+    async recordDecision({ eventId, event }: RecordDecisionInput): Promise<void> {
+      await withTransaction(pool, async (tx) => {
+        await lockAccount(tx, event.accountId);
+        if (event.decision === 'AUTHORIZED') {
+          await postAuthorizationHold(tx, event);
+          await tx.query(
+            `update reservations set status = 'authorized', authorized_at = now() where payment_id = $1 and status = 'held'`,
+            [event.paymentId],
+          );
+        }
+        await tx.query('delete from payment_waits where payment_id = $1', [event.paymentId]);
+        await tx.query(
+          `insert into outbox (event_id, topic, message_key, payload) values ($1, $2, $3, $4)
+           on conflict (event_id) do nothing`,
+          [
+            eventId,
+            TOPICS.paymentDecided,
+            event.accountId,
+            envelope(EVENT_TYPES.paymentDecided, eventId, event.decidedAt, event),
+          ],
+        );
+      });
+    },
+  };
+}

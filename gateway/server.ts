@@ -1,0 +1,99 @@
+/**
+ * The gateway simulator: an HTTP service standing in for the card processor (contracts/gateway.ts), with
+ * persistent idempotency records and fault injection.
+ *
+ *   POST /authorizations            Idempotency-Key required; 201 authorized, 200 replay, 402 declined,
+ *                                   422 key reused with another body, 503 injected failure
+ *   POST /authorizations/:id/void   200 voided, 404 nothing to void
+ *   GET  /authorizations?paymentId= the records, for tests and reconciliation
+ *   GET|PUT /admin/faults           fault injection (contracts/gateway.ts gatewayFaultsSchema)
+ *   GET  /health
+ */
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import { z } from 'zod';
+import { gatewayAuthorizationRequestSchema, type GatewayAuthorizationResponse } from '../contracts/gateway';
+import type { Pool } from '../db/pool';
+import { FaultInjector } from './faults';
+import { createGatewayStore, type AuthorizationRecord } from './store';
+
+const problem = (res: Response, status: number, title: string, detail?: unknown) =>
+  res.status(status).type('application/problem+json').json({ type: 'about:blank', title, status, detail });
+
+const responseOf = (r: AuthorizationRecord): GatewayAuthorizationResponse =>
+  r.status === 'declined'
+    ? { status: 'declined', code: r.declineCode ?? 'do_not_honor' }
+    : { status: 'authorized', authorizationId: r.authorizationId! };
+
+export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultInjector }) {
+  const store = createGatewayStore(pool);
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '16kb' }));
+
+  app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
+
+  app.post('/authorizations', async (req: Request, res: Response) => {
+    const key = req.header('idempotency-key');
+    if (!key || key.length > 200) return problem(res, 400, 'Idempotency-Key header required (at most 200 characters)');
+    const parsed = gatewayAuthorizationRequestSchema.safeParse(req.body);
+    if (!parsed.success) return problem(res, 400, 'invalid authorization request', z.flattenError(parsed.error));
+
+    const { latencyMs, hangMs } = faults.current;
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    const fault = faults.beforeHandling();
+    if (fault === 'fail') return problem(res, 503, 'injected failure: gateway unavailable');
+    if (fault === 'timeout') {
+      // Hold the request without answering; the caller's timeout fires first. Nothing is authorized.
+      setTimeout(() => res.socket?.destroy(), hangMs).unref();
+      return;
+    }
+
+    const result = await store.authorize(key, parsed.data, faults.declines(parsed.data.accountId));
+    if (result.kind === 'key-reused') return problem(res, 422, 'Idempotency-Key already used with a different request');
+    if (result.kind === 'new' && faults.dropResponse()) {
+      res.socket?.destroy(); // authorized and stored, but the caller never hears of it
+      return;
+    }
+    const body = responseOf(result.record);
+    if (result.kind === 'replay') res.setHeader('Idempotent-Replayed', 'true');
+    res.status(body.status === 'declined' ? 402 : result.kind === 'new' ? 201 : 200).json(body);
+  });
+
+  app.post('/authorizations/:paymentId/void', async (req: Request<{ paymentId: string }>, res: Response) => {
+    const record = await store.void(req.params.paymentId);
+    if (!record) return problem(res, 404, 'no authorization to void for this payment');
+    res.json({ status: 'voided', authorizationId: record.authorizationId });
+  });
+
+  app.get('/authorizations', async (req: Request, res: Response) => {
+    const paymentId = typeof req.query.paymentId === 'string' ? req.query.paymentId : undefined;
+    res.json(await store.list({ paymentId }));
+  });
+
+  app.get('/admin/faults', (_req, res) => void res.json(faults.current));
+  app.put('/admin/faults', (req: Request, res: Response) => {
+    try {
+      res.json(faults.set(req.body));
+    } catch (err) {
+      problem(res, 400, 'invalid fault settings', err instanceof z.ZodError ? z.flattenError(err) : String(err));
+    }
+  });
+
+  const onError: ErrorRequestHandler = (err: { status?: number; type?: string }, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err.type === 'entity.too.large') return problem(res, 413, 'request body too large');
+    if (err.type === 'entity.parse.failed') return problem(res, 400, 'request body is not valid JSON');
+    console.error('gateway: unexpected error', err);
+    problem(res, 500, 'internal error');
+  };
+  app.use(onError);
+  return app;
+}
+
+/** Starts the simulator on host:port (port 0: any free port); resolves once it listens. */
+export function listen(app: express.Express, port: number, host = '127.0.0.1'): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+  });
+}

@@ -1,0 +1,39 @@
+/** Starting a payment saga: the one place that maps a payment request and the configuration to a workflow start. */
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Config } from '../config';
+import type { PaymentRequest } from '../contracts/payment';
+import type { authorizePayment } from '../workflows';
+import { paymentWorkflowId, type SagaPolicy } from '../workflows/shared';
+
+export function sagaPolicy(config: Config): SagaPolicy {
+  return {
+    accountStateDeadlineMs: config.saga.accountStateDeadlineMs,
+    timeoutPolicy: config.saga.timeoutPolicy,
+    reviewDeadlineMs: config.saga.reviewDeadlineMs,
+    gatewayRequestTimeoutMs: config.gateway.requestTimeoutMs,
+    gatewayRetryBudgetMs: config.gateway.retryBudgetMs,
+  };
+}
+
+/**
+ * Starts the payment's workflow, or returns the one that exists: a duplicate request (redelivery, retry) is a
+ * no-op, including after the first has closed, since a payment id is never decided twice.
+ */
+export async function startPayment(
+  client: Client,
+  opts: { payment: PaymentRequest; policy: SagaPolicy; taskQueue: string },
+): Promise<WorkflowHandle<typeof authorizePayment>> {
+  const workflowId = paymentWorkflowId(opts.payment.paymentId);
+  try {
+    return await client.workflow.start<typeof authorizePayment>('authorizePayment', {
+      workflowId,
+      taskQueue: opts.taskQueue,
+      args: [{ payment: opts.payment, policy: opts.policy }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (err) {
+    if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return client.workflow.getHandle(workflowId);
+    throw err;
+  }
+}
