@@ -20,23 +20,24 @@ export type GatewayAuthorizationResponse = z.infer<typeof gatewayAuthorizationRe
 
 const rate = z.number().min(0).max(1);
 
+export const GATEWAY_FAULT_KINDS = ['fail', 'timeout', 'drop-response'] as const;
+export type GatewayFault = (typeof GATEWAY_FAULT_KINDS)[number];
+
 /**
- * Fault injection of the simulator: rates apply to each request at random; the `next…` counters apply to the
- * next N requests exactly, so tests are deterministic.
+ * Fault injection of the simulator. `next` scripts the next requests exactly, in order (tests use it); once
+ * it is used up, each request meets a fault at random by the rates.
+ *   fail           503 without authorizing
+ *   timeout        hold the request for hangMs without answering or authorizing: the caller times out
+ *   drop-response  authorize (or replay), then drop the connection without a response
  */
 export const gatewayFaultsSchema = z.strictObject({
   /** Added to every request before it is handled. */
   latencyMs: z.number().int().min(0).max(60_000).default(0),
-  /** 503 without authorizing. */
+  next: z.array(z.enum(GATEWAY_FAULT_KINDS)).max(10_000).default([]),
   errorRate: rate.default(0),
-  failNext: z.number().int().min(0).default(0),
-  /** Hold the request for hangMs without answering or authorizing: the client times out. */
   timeoutRate: rate.default(0),
-  timeoutNext: z.number().int().min(0).default(0),
-  hangMs: z.number().int().min(0).max(600_000).default(30_000),
-  /** Authorize, then drop the connection without a response. */
   dropResponseRate: rate.default(0),
-  dropResponseNext: z.number().int().min(0).default(0),
+  hangMs: z.number().int().min(0).max(600_000).default(30_000),
   /** The issuer declines every authorization for these accounts (402, code do_not_honor). */
   declineAccountIds: z.array(z.string()).default([]),
 });

@@ -1,7 +1,5 @@
-/** Fault injection of the gateway simulator: what happens to the next request. */
-import { gatewayFaultsSchema, type GatewayFaults } from '../contracts/gateway';
-
-export type Fault = 'fail' | 'timeout' | 'drop-response';
+/** Fault injection of the gateway simulator: what happens to the next request (contracts/gateway.ts). */
+import { gatewayFaultsSchema, type GatewayFault, type GatewayFaults } from '../contracts/gateway';
 
 export class FaultInjector {
   private faults: GatewayFaults;
@@ -23,21 +21,14 @@ export class FaultInjector {
     return this.current;
   }
 
-  /** Before handling: fail or hang. Counters come first, so tests are deterministic. */
-  beforeHandling(): Extract<Fault, 'fail' | 'timeout'> | undefined {
+  /** The fault the next request meets, if any: the scripted list first, then the rates. */
+  nextFault(): GatewayFault | undefined {
     const f = this.faults;
-    if (f.failNext > 0) return (f.failNext--, 'fail');
-    if (f.timeoutNext > 0) return (f.timeoutNext--, 'timeout');
-    if (f.errorRate > 0 && this.random() < f.errorRate) return 'fail';
-    if (f.timeoutRate > 0 && this.random() < f.timeoutRate) return 'timeout';
+    if (f.next.length > 0) return f.next.shift();
+    if (this.random() < f.errorRate) return 'fail';
+    if (this.random() < f.timeoutRate) return 'timeout';
+    if (this.random() < f.dropResponseRate) return 'drop-response';
     return undefined;
-  }
-
-  /** After an authorization is stored: drop the response instead of sending it. */
-  dropResponse(): boolean {
-    const f = this.faults;
-    if (f.dropResponseNext > 0) return (f.dropResponseNext--, true);
-    return f.dropResponseRate > 0 && this.random() < f.dropResponseRate;
   }
 
   declines(accountId: string): boolean {

@@ -41,7 +41,7 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
 
     const { latencyMs, hangMs } = faults.current;
     if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
-    const fault = faults.beforeHandling();
+    const fault = faults.nextFault();
     if (fault === 'fail') return problem(res, 503, 'injected failure: gateway unavailable');
     if (fault === 'timeout') {
       // Hold the request without answering; the caller's timeout fires first. Nothing is authorized.
@@ -51,7 +51,7 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
 
     const result = await store.authorize(key, parsed.data, faults.declines(parsed.data.accountId));
     if (result.kind === 'key-reused') return problem(res, 422, 'Idempotency-Key already used with a different request');
-    if (result.kind === 'new' && faults.dropResponse()) {
+    if (fault === 'drop-response') {
       res.socket?.destroy(); // authorized and stored, but the caller never hears of it
       return;
     }

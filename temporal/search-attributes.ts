@@ -7,6 +7,10 @@ const { IndexedValueType } = temporal.api.enums.v1;
 /** The server's enum for an SDK search attribute type: KEYWORD → INDEXED_VALUE_TYPE_KEYWORD. */
 const indexedType = (type: string) => IndexedValueType[`INDEXED_VALUE_TYPE_${type}` as keyof typeof IndexedValueType] as number;
 
+/** The payment search attributes with the server's type of each, as OperatorService.addSearchAttributes takes them. */
+export const paymentSearchAttributeTypes = (): Record<string, number> =>
+  Object.fromEntries(SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, indexedType(key.type)]));
+
 /**
  * Registers the payment search attributes in a namespace of a self-hosted cluster (the local dev server gets
  * them from its start flags). Temporal Cloud manages them through its own API: there the call is refused and

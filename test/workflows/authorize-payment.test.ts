@@ -1,0 +1,325 @@
+/**
+ * Every path of the authorizePayment saga on the time-skipping test server, with the real activities,
+ * PostgreSQL and gateway simulator. Each test keeps its history (RECORD_HISTORIES=1) for the replay test.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Override } from '../../contracts/payment';
+import type { authorizePayment } from '../../workflows';
+import { accountStateSignal, overrideSignal, statusQuery, type PaymentState } from '../../workflows/shared';
+import { SagaHarness } from './saga-harness';
+
+const override = (decision: Override['decision'], signalId = randomUUID()): Override => ({
+  signalId,
+  decision,
+  operator: 'alice@ops',
+  reason: `operator ${decision}s after a phone call`,
+});
+
+/** Polls the status query until the saga reaches `state` (real time: activities run in real time). */
+async function until(handle: WorkflowHandle<typeof authorizePayment>, state: PaymentState): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await handle.query(statusQuery)).state === state) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`payment never reached ${state}; it is ${(await handle.query(statusQuery)).state}`);
+}
+
+const elapsed = (from: string, to: string) => Date.parse(to) - Date.parse(from);
+
+describe('authorizePayment saga (time-skipping, real activities)', function () {
+  this.timeout(60_000);
+  const h = new SagaHarness();
+
+  before(async function () {
+    this.timeout(120_000);
+    await h.setUp();
+  });
+  after(async function () {
+    this.timeout(60_000);
+    await h.tearDown();
+  });
+  beforeEach(() => h.faults.set({}));
+
+  describe('account state', () => {
+    it('decides at once when fresh state is already recorded', async () => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment));
+      const handle = await h.start(payment);
+      const outcome = await handle.result();
+      assert.equal(outcome.decision, 'AUTHORIZED');
+      assert.equal(outcome.reason, 'APPROVED');
+      assert.equal(outcome.decidedBy, 'rules');
+      assert.ok(elapsed(payment.requestedAt, outcome.decidedAt) < 1_000, 'no timer had to fire');
+      const gateway = await h.gatewayRecords(payment.paymentId);
+      assert.deepEqual(gateway, [{ status: 'authorized', authorizationId: outcome.gatewayAuthorizationId }]);
+      assert.deepEqual(await h.ledger(payment.paymentId), [
+        { ledger_account: `merchant:${payment.merchantId}:pending`, direction: 'credit', amount: payment.amount },
+        { ledger_account: `customer:${payment.accountId}`, direction: 'debit', amount: payment.amount },
+      ]);
+      const [event, ...more] = await h.outbox(payment.paymentId);
+      assert.equal(more.length, 0);
+      assert.equal(event?.payload.type, 'payment.authorization.decided');
+      assert.equal(event?.payload.data.decision, 'AUTHORIZED');
+      assert.equal((await h.reservation(payment.paymentId))?.status, 'authorized');
+      await h.keepHistory('authorized-fresh-state-recorded', handle);
+    });
+
+    it('decides on fresh state signalled after it started waiting', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment);
+      await until(handle, 'AWAITING_ACCOUNT_STATE');
+      await handle.signal(accountStateSignal, h.accountState(payment));
+      assert.equal((await handle.result()).decision, 'AUTHORIZED');
+      await h.keepHistory('authorized-fresh-state-signalled', handle);
+    });
+
+    it('waits for state arriving an hour late and decides then', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment, { accountStateDeadlineMs: 2 * 3_600_000 });
+      await until(handle, 'AWAITING_ACCOUNT_STATE');
+      await h.env.sleep('1h');
+      const status = await handle.query(statusQuery);
+      assert.equal(status.state, 'AWAITING_ACCOUNT_STATE');
+      assert.deepEqual(status.waitingFor, { accountId: payment.accountId, asOfAtLeast: payment.requestedAt });
+      assert.equal(status.deadline, new Date(Date.parse(payment.requestedAt) + 2 * 3_600_000).toISOString());
+      const asOf = new Date(Date.parse(payment.requestedAt) + 3_600_000).toISOString();
+      await handle.signal(accountStateSignal, h.accountState(payment, { asOf }));
+      const outcome = await handle.result();
+      assert.equal(outcome.decision, 'AUTHORIZED');
+      assert.ok(elapsed(payment.requestedAt, outcome.decidedAt) >= 3_600_000, 'decided an hour later, in workflow time');
+      await h.keepHistory('authorized-state-an-hour-late', handle);
+    });
+
+    it('ignores stale, duplicate and out-of-order states', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment);
+      await until(handle, 'AWAITING_ACCOUNT_STATE');
+      const stale = h.accountState(payment, {
+        version: 5,
+        asOf: new Date(Date.parse(payment.requestedAt) - 1).toISOString(),
+        balance: 99_999,
+      });
+      await handle.signal(accountStateSignal, stale); // newest version, but older than the payment: not usable
+      await handle.signal(accountStateSignal, h.accountState(payment, { version: 4 })); // fresh, but an older version
+      await handle.signal(accountStateSignal, { ...stale }); // a duplicate of version 5
+      await handle.signal(accountStateSignal, h.accountState(payment, { accountId: 'someone-else', version: 9 })); // another account
+      const status = await handle.query(statusQuery);
+      assert.equal(status.state, 'AWAITING_ACCOUNT_STATE');
+      assert.deepEqual(status.accountState, stale);
+      await handle.signal(accountStateSignal, h.accountState(payment, { version: 6, balance: 1_000 }));
+      const outcome = await handle.result();
+      assert.equal(outcome.decision, 'DECLINED', 'decided on version 6 (balance 1000 < 2500), not on version 5');
+      assert.equal(outcome.reason, 'INSUFFICIENT_FUNDS');
+      assert.equal((await handle.query(statusQuery)).accountState?.version, 6);
+      await h.keepHistory('declined-after-stale-duplicate-out-of-order', handle);
+    });
+  });
+
+  describe('deadlines', () => {
+    it('declines with ACCOUNT_STATE_TIMEOUT at the deadline', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment, { accountStateDeadlineMs: 30_000 });
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', 'ACCOUNT_STATE_TIMEOUT', 'timeout']);
+      assert.equal(elapsed(payment.requestedAt, outcome.decidedAt) >= 30_000, true);
+      assert.deepEqual(await h.gatewayRecords(payment.paymentId), []);
+      assert.equal((await h.outbox(payment.paymentId)).length, 1);
+      await h.keepHistory('declined-account-state-timeout', handle);
+    });
+
+    it('moves to review at the deadline, and an operator approves', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment, {
+        timeoutPolicy: 'review',
+        accountStateDeadlineMs: 30_000,
+        reviewDeadlineMs: 3_600_000,
+      });
+      await until(handle, 'AWAITING_ACCOUNT_STATE');
+      await h.env.sleep('31s');
+      await until(handle, 'PENDING_REVIEW');
+      const approval = override('approve');
+      await handle.signal(overrideSignal, approval);
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['AUTHORIZED', 'OPERATOR_APPROVED', 'operator']);
+      assert.equal(outcome.exceededAvailableFunds, true, 'no snapshot allowed it: the decision says the operator went beyond');
+      assert.equal((await h.gatewayRecords(payment.paymentId)).length, 1, 'an approval still goes through the gateway');
+      assert.deepEqual(await h.audit(payment.paymentId), [
+        { signal_id: approval.signalId, outcome: 'applied', operator: 'alice@ops' },
+      ]);
+      assert.equal((await h.reservation(payment.paymentId))?.forced, true);
+      await h.keepHistory('authorized-review-operator-approves', handle);
+    });
+
+    it('declines with REVIEW_EXPIRED when review ends without a decision', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment, {
+        timeoutPolicy: 'review',
+        accountStateDeadlineMs: 30_000,
+        reviewDeadlineMs: 3_600_000,
+      });
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', 'REVIEW_EXPIRED', 'timeout']);
+      assert.ok(elapsed(payment.requestedAt, outcome.decidedAt) >= 30_000 + 3_600_000);
+      await h.keepHistory('declined-review-expired', handle);
+    });
+  });
+
+  describe('operator overrides', () => {
+    it('approves while waiting for account state', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment);
+      await until(handle, 'AWAITING_ACCOUNT_STATE');
+      await handle.signal(overrideSignal, override('approve'));
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['AUTHORIZED', 'OPERATOR_APPROVED', 'operator']);
+      await h.keepHistory('authorized-override-approve-while-waiting', handle);
+    });
+
+    it('declines while waiting for account state, without calling the gateway', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment);
+      await until(handle, 'AWAITING_ACCOUNT_STATE');
+      await handle.signal(overrideSignal, override('decline'));
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', 'OPERATOR_DECLINED', 'operator']);
+      assert.deepEqual(await h.gatewayRecords(payment.paymentId), []);
+      assert.equal(await h.reservation(payment.paymentId), undefined);
+      await h.keepHistory('declined-override-decline-while-waiting', handle);
+    });
+
+    it('changes nothing once the payment is decided', async () => {
+      const payment = await h.payment();
+      h.faults.set({ latencyMs: 1_500 }); // keeps the saga in AUTHORIZING long enough to send the override
+      const handle = await h.start(payment);
+      await until(handle, 'AWAITING_ACCOUNT_STATE');
+      await handle.signal(accountStateSignal, h.accountState(payment));
+      await until(handle, 'AUTHORIZING');
+      const late = override('decline');
+      await handle.signal(overrideSignal, late);
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.decidedBy], ['AUTHORIZED', 'rules']);
+      assert.deepEqual(await h.audit(payment.paymentId), [
+        { signal_id: late.signalId, outcome: 'ignored_already_decided', operator: 'alice@ops' },
+      ]);
+      // Once closed, the workflow takes no signal at all.
+      await assert.rejects(handle.signal(overrideSignal, override('decline')), /completed|not found/i);
+      await h.keepHistory('authorized-override-after-decision-ignored', handle);
+    });
+
+    it('applies a duplicate override signal once', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment);
+      await until(handle, 'AWAITING_ACCOUNT_STATE');
+      const decline = override('decline');
+      await handle.signal(overrideSignal, decline);
+      await handle.signal(overrideSignal, decline);
+      await handle.signal(overrideSignal, { ...decline, decision: 'approve' }); // same id: the same override
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason], ['DECLINED', 'OPERATOR_DECLINED']);
+      assert.equal((await h.audit(payment.paymentId)).length, 1);
+      const history = await handle.fetchHistory();
+      const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
+      assert.equal(signals.length, 3, 'all three signals were delivered; the workflow applied one');
+      await h.keepHistory('declined-duplicate-override', handle);
+    });
+  });
+
+  describe('rules', () => {
+    const declinedBy = async (name: string, state: Parameters<SagaHarness['accountState']>[1], reason: string) => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment, state));
+      const handle = await h.start(payment);
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', reason, 'rules']);
+      assert.deepEqual(await h.gatewayRecords(payment.paymentId), []);
+      assert.equal(await h.reservation(payment.paymentId), undefined, 'nothing reserved');
+      assert.deepEqual(await h.ledger(payment.paymentId), [], 'nothing posted');
+      await h.keepHistory(name, handle);
+    };
+
+    it('declines for insufficient funds', () =>
+      declinedBy('declined-insufficient-funds', { balance: 2_499 }, 'INSUFFICIENT_FUNDS'));
+    it('declines a frozen account', () => declinedBy('declined-account-frozen', { status: 'frozen' }, 'ACCOUNT_FROZEN'));
+    it('declines a closed account', () => declinedBy('declined-account-closed', { status: 'closed' }, 'ACCOUNT_CLOSED'));
+    it('declines a currency mismatch', () => declinedBy('declined-currency-mismatch', { currency: 'USD' }, 'CURRENCY_MISMATCH'));
+
+    it('never lets two payments racing on one account both authorize beyond its funds', async () => {
+      const first = await h.payment({ amount: 8_000 });
+      const second = await h.payment({ amount: 8_000, accountId: first.accountId });
+      await h.recordAccountState(h.accountState(first, { balance: 10_000 }));
+      const outcomes = await Promise.all([(await h.start(first)).result(), (await h.start(second)).result()]);
+      assert.deepEqual(outcomes.map((o) => o.decision).sort(), ['AUTHORIZED', 'DECLINED']);
+      assert.equal(outcomes.find((o) => o.decision === 'DECLINED')?.reason, 'INSUFFICIENT_FUNDS');
+    });
+  });
+
+  describe('gateway', () => {
+    it('retries a gateway that fails twice and authorizes exactly once', async () => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment));
+      h.faults.set({ next: ['fail', 'fail'] });
+      const handle = await h.start(payment);
+      const outcome = await handle.result();
+      assert.equal(outcome.decision, 'AUTHORIZED');
+      assert.deepEqual(await h.gatewayRecords(payment.paymentId), [
+        { status: 'authorized', authorizationId: outcome.gatewayAuthorizationId },
+      ]);
+      assert.deepEqual(h.faults.current.next, [], 'both injected failures were hit');
+      await h.keepHistory('authorized-after-two-gateway-failures', handle);
+    });
+
+    it('authorizes once when the gateway authorizes and drops its response', async () => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment));
+      h.faults.set({ next: ['drop-response'] });
+      const handle = await h.start(payment);
+      const outcome = await handle.result();
+      assert.equal(outcome.decision, 'AUTHORIZED');
+      const records = await h.gatewayRecords(payment.paymentId);
+      assert.deepEqual(
+        records,
+        [{ status: 'authorized', authorizationId: outcome.gatewayAuthorizationId }],
+        'the retry replayed the first authorization',
+      );
+      await h.keepHistory('authorized-after-dropped-response', handle);
+    });
+
+    it('declines on a hard decline and releases the funds', async () => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment));
+      h.faults.set({ declineAccountIds: [payment.accountId] });
+      const handle = await h.start(payment);
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason], ['DECLINED', 'GATEWAY_DECLINED']);
+      assert.deepEqual(await h.gatewayRecords(payment.paymentId), [{ status: 'declined', authorizationId: null }]);
+      assert.deepEqual(await h.reservation(payment.paymentId), {
+        status: 'released',
+        forced: false,
+        release_reason: 'GATEWAY_DECLINED',
+      });
+      await h.keepHistory('declined-gateway-hard-decline', handle);
+    });
+
+    it('compensates when the gateway stays down past its retry budget: voids, releases, declines', async () => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment));
+      // The first attempt authorizes and loses its answer; every retry then fails until the budget is spent.
+      h.faults.set({ next: ['drop-response', ...Array<'fail'>(1_000).fill('fail')] });
+      const handle = await h.start(payment, { gatewayRetryBudgetMs: 20_000 });
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason], ['DECLINED', 'GATEWAY_UNAVAILABLE']);
+      const [record, ...others] = await h.gatewayRecords(payment.paymentId);
+      assert.equal(others.length, 0);
+      assert.equal(record?.status, 'voided', 'the authorization the gateway kept was voided');
+      assert.deepEqual(await h.reservation(payment.paymentId), {
+        status: 'released',
+        forced: false,
+        release_reason: 'GATEWAY_UNAVAILABLE',
+      });
+      assert.deepEqual(await h.ledger(payment.paymentId), []);
+      await h.keepHistory('declined-gateway-down-compensated', handle);
+    });
+  });
+});
