@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import { ConfigResourceTypes, Partitioners, type Admin, type Kafka } from 'kafkajs';
 import { loadConfig } from '../../config';
 import { deadLetterTopic, TOPICS } from '../../contracts/topics';
 import { createKafka } from '../../kafka/client';
@@ -48,7 +48,12 @@ describe('Kafka broker (real engine)', function () {
   it("commits a KafkaJS transaction's records to read_committed consumers and hides an aborted one's", async () => {
     const topic = `test.transactions.${randomUUID()}`;
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    const producer = kafka.producer({ transactionalId: `test-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: `test-${randomUUID()}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     try {
       const committed = await producer.transaction();

@@ -41,12 +41,16 @@ describe('database migrations (real PostgreSQL)', function () {
       rows,
       all.map((m) => ({ version: m.version, name: m.name, checksum: m.checksum })),
     );
-    const { rowCount } = await pool.query("select 1 from information_schema.tables where table_name = 'account_states'");
-    assert.equal(rowCount, 1);
+    const { rows: tables } = await pool.query<{ table_name: string }>(
+      "select table_name from information_schema.tables where table_schema in ('public', 'gateway') order by 1",
+    );
+    for (const table of ['account_states', 'reservations', 'ledger_entries', 'outbox', 'operator_audit', 'authorizations']) {
+      assert.ok(tables.some((t) => t.table_name === table), `table ${table} missing`);
+    }
   });
 
   it('serialises concurrent migrators so each migration runs once', async () => {
-    await pool.query('drop table if exists account_states, schema_migrations');
+    await pool.query('drop schema public cascade; create schema public; drop schema if exists gateway cascade');
     const results = await Promise.all([migrate(pool), migrate(pool), migrate(pool)]);
     assert.deepEqual(
       results.flat().sort(),

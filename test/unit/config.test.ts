@@ -84,6 +84,10 @@ describe('configuration', () => {
     ['REVIEW_DEADLINE', { REVIEW_DEADLINE: '-5m' }, /duration/],
     ['ACCOUNT_STATE_TIMEOUT_POLICY', { ACCOUNT_STATE_TIMEOUT_POLICY: 'approve' }, /decline|review/],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, /info/],
+    ['GATEWAY_FAULTS', { GATEWAY_FAULTS: 'latency=5' }, /JSON object/],
+    ['GATEWAY_FAULTS', { GATEWAY_FAULTS: '{"errorRate": 1.5}' }, /errorRate: .*1/],
+    ['GATEWAY_RETRY_BUDGET', { GATEWAY_RETRY_BUDGET: '1 minute' }, /duration/],
+    ['WORKER_MAX_CONCURRENT_ACTIVITIES', { WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }, /at least 1/],
   ];
   for (const [setting, env, reason] of badSettings) {
     it(`rejects ${setting}=${JSON.stringify(Object.values(env)[0])} naming the setting`, () => rejects(env, setting, reason));

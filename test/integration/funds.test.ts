@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createFundsActivities } from '../../activities/funds';
+import { createOutcomeActivities } from '../../activities/outcome';
+import { loadConfig } from '../../config';
+import type { AccountState } from '../../contracts/payment';
+import { migrate } from '../../db/migrate';
+import { createPool, type Pool } from '../../db/pool';
+
+describe('funds and outcome activities (real PostgreSQL)', function () {
+  this.timeout(30_000);
+  let pool: Pool;
+  let funds: ReturnType<typeof createFundsActivities>;
+  let outcome: ReturnType<typeof createOutcomeActivities>;
+
+  before(async () => {
+    pool = createPool({ ...loadConfig(), database: { ...loadConfig().database, poolSize: 25 } });
+    await migrate(pool);
+    funds = createFundsActivities({ pool });
+    outcome = createOutcomeActivities({ pool });
+  });
+  after(() => pool?.end());
+
+  const account = (overrides: Partial<AccountState> = {}): AccountState => ({
+    accountId: `acc-${randomUUID()}`,
+    version: 1,
+    asOf: new Date().toISOString(),
+    status: 'active',
+    balance: 5_000,
+    currency: 'EUR',
+    ...overrides,
+  });
+  const reserve = (state: AccountState, amount: number, paymentId = `pay-${randomUUID()}`) =>
+    funds.reserveFunds({ paymentId, accountId: state.accountId, amount, currency: 'EUR', snapshot: state, force: false });
+
+  it('lets twenty concurrent payments on one account hold no more than its balance', async () => {
+    const state = account({ balance: 5_000 });
+    const results = await Promise.all(Array.from({ length: 20 }, () => reserve(state, 1_000)));
+    assert.equal(results.filter((r) => r.reserved).length, 5);
+    const { rows } = await pool.query('select sum(amount)::bigint as held from reservations where account_id = $1', [
+      state.accountId,
+    ]);
+    assert.equal(rows[0].held, 5_000);
+  });
+
+  it('is idempotent by payment id', async () => {
+    const state = account({ balance: 1_500 });
+    const first = await reserve(state, 1_000, 'pay-idem-' + state.accountId);
+    const again = await reserve(state, 1_000, 'pay-idem-' + state.accountId);
+    assert.equal(first.reserved && again.reserved, true);
+    const { rowCount } = await pool.query('select 1 from reservations where account_id = $1', [state.accountId]);
+    assert.equal(rowCount, 1);
+  });
+
+  it('stops counting an authorized hold once a newer snapshot reflects it, and uses the newest snapshot', async () => {
+    const before = account({ balance: 3_000, asOf: new Date(Date.now() - 60_000).toISOString() });
+    const paymentId = `pay-${randomUUID()}`;
+    assert.equal((await reserve(before, 2_500, paymentId)).reserved, true);
+    await outcome.recordDecision({
+      eventId: randomUUID(),
+      event: {
+        paymentId,
+        accountId: before.accountId,
+        merchantId: 'm-1',
+        amount: 2_500,
+        currency: 'EUR',
+        decision: 'AUTHORIZED',
+        reason: 'APPROVED',
+        decidedBy: 'rules',
+        gatewayAuthorizationId: 'auth_1',
+        decidedAt: new Date().toISOString(),
+      },
+    });
+    // Still held against the old snapshot: 3000 - 2500 leaves 500.
+    assert.equal((await reserve(before, 600)).reserved, false);
+    // The legacy core has seen the charge: balance 500 as of now, and the hold no longer counts twice.
+    const after = { ...before, version: 2, balance: 500, asOf: new Date(Date.now() + 1_000).toISOString() };
+    assert.equal((await reserve(after, 500)).reserved, true);
+    const { rows } = await pool.query('select status, release_reason from reservations where payment_id = $1', [paymentId]);
+    assert.deepEqual(rows[0], { status: 'released', release_reason: 'REFLECTED_IN_SNAPSHOT' });
+    // An older snapshot signalled late does not replace the newer one.
+    assert.equal((await reserve({ ...before, balance: 1_000_000 }, 10_000)).reserved, false);
+  });
+
+  it('releases idempotently', async () => {
+    const state = account();
+    const paymentId = `pay-${randomUUID()}`;
+    await reserve(state, 100, paymentId);
+    assert.equal(await funds.releaseFunds({ paymentId, reason: 'GATEWAY_UNAVAILABLE' }), true);
+    assert.equal(await funds.releaseFunds({ paymentId, reason: 'GATEWAY_UNAVAILABLE' }), false);
+  });
+
+  it('records a decision once: one balanced ledger transaction and one outbox event, however often retried', async () => {
+    const state = account();
+    const paymentId = `pay-${randomUUID()}`;
+    await reserve(state, 700, paymentId);
+    const input = {
+      eventId: randomUUID(),
+      event: {
+        paymentId,
+        accountId: state.accountId,
+        merchantId: 'm-2',
+        amount: 700,
+        currency: 'EUR',
+        decision: 'AUTHORIZED' as const,
+        reason: 'APPROVED' as const,
+        decidedBy: 'rules' as const,
+        gatewayAuthorizationId: 'auth_2',
+        decidedAt: new Date().toISOString(),
+      },
+    };
+    await Promise.all([outcome.recordDecision(input), outcome.recordDecision(input), outcome.recordDecision(input)]);
+    const entries = await pool.query(
+      `select direction, amount from ledger_entries e join ledger_transactions t using (transaction_id) where t.payment_id = $1`,
+      [paymentId],
+    );
+    assert.deepEqual(entries.rows.map((r) => `${r.direction}:${r.amount}`).sort(), ['credit:700', 'debit:700']);
+    const outbox = await pool.query('select payload from outbox where event_id = $1', [input.eventId]);
+    assert.equal(outbox.rowCount, 1);
+    assert.equal(outbox.rows[0].payload.data.paymentId, paymentId);
+  });
+
+  it('refuses an unbalanced ledger transaction at commit', async () => {
+    const client = await pool.connect();
+    const transactionId = `test:${randomUUID()}`;
+    try {
+      await client.query('begin');
+      await client.query(`insert into ledger_transactions (transaction_id, payment_id, kind) values ($1, 'p', 'test')`, [
+        transactionId,
+      ]);
+      await client.query(
+        `insert into ledger_entries (transaction_id, ledger_account, direction, amount, currency)
+         values ($1, 'a', 'debit', 100, 'EUR'), ($1, 'b', 'credit', 99, 'EUR')`,
+        [transactionId],
+      );
+      await assert.rejects(client.query('commit'), /does not balance/);
+    } finally {
+      await client.query('rollback').catch(() => undefined);
+      client.release();
+    }
+  });
+});
