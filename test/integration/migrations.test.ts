@@ -45,7 +45,10 @@ describe('database migrations (real PostgreSQL)', function () {
       "select table_name from information_schema.tables where table_schema in ('public', 'gateway') order by 1",
     );
     for (const table of ['account_states', 'reservations', 'ledger_entries', 'outbox', 'operator_audit', 'authorizations']) {
-      assert.ok(tables.some((t) => t.table_name === table), `table ${table} missing`);
+      assert.ok(
+        tables.some((t) => t.table_name === table),
+        `table ${table} missing`,
+      );
     }
   });
 

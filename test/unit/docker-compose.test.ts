@@ -51,6 +51,15 @@ describe('docker-compose.yml', () => {
     assert.match(services['temporal-ui']?.image ?? '', /:2\.42\.1$/, 'temporal CLI v1.5.1 embeds UI 2.42.1');
   });
 
+  it('has the worker reach the gateway simulator where it listens', () => {
+    const worker = loadConfig((services.worker?.environment ?? {}) as Env);
+    const url = new URL(worker.gateway.url);
+    assert.equal(url.hostname, 'gateway');
+    const gateway = loadConfig((services.gateway?.environment ?? {}) as Env);
+    assert.equal(Number(url.port), gateway.gateway.port);
+    assert.equal(published('gateway', gateway.gateway.port), gateway.gateway.port);
+  });
+
   for (const [name, service] of paysagaServices) {
     describe(`service ${name}`, () => {
       const env = (service.environment ?? {}) as Env;
@@ -78,10 +87,10 @@ describe('docker-compose.yml', () => {
         assert.equal(pgEnv.POSTGRES_DB, db.pathname.slice(1));
       });
 
-      it('waits for the engines it uses', () => {
+      it('starts after the engines are up and the schema, topics and search attributes are set up', () => {
         const deps = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
-        for (const engine of ['postgres', 'temporal', 'kafka'])
-          assert.ok(deps.includes(engine), `${name} does not wait for ${engine}`);
+        const waitsFor = name === 'paysaga-setup' ? ['postgres', 'temporal', 'kafka'] : ['paysaga-setup'];
+        for (const dep of waitsFor) assert.ok(deps.includes(dep), `${name} does not wait for ${dep}`);
       });
     });
   }
