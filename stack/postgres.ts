@@ -4,6 +4,7 @@
  * PostgreSQL refuses to run as root); the server itself runs as a detached daemon like the other engines.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,30 @@ import { statePaths, type Engine } from './engine';
 import { StackError } from './proc';
 
 const isRoot = () => process.getuid?.() === 0;
-const dataDir = (config: Config) => path.join(statePaths(config, 'postgres').dataDir, 'data');
+
+/** True when every folder above `dir` lets other users pass through (mode o+x). */
+function traversableByOthers(dir: string): boolean {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    try {
+      if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      /* not created yet: mkdir gives it a passable mode */
+    }
+    if (d === path.dirname(d)) return true;
+  }
+}
+
+/**
+ * The cluster's data folder. As root the server runs as the "postgres" user, which cannot enter a state
+ * folder below a private home (e.g. /root, mode 700); then the data lives under /var/tmp instead, in a
+ * folder named after the state folder so that each checkout keeps its own.
+ */
+function dataDir(config: Config): string {
+  const preferred = path.join(statePaths(config, 'postgres').dataDir, 'data');
+  if (!isRoot() || traversableByOthers(preferred)) return preferred;
+  const id = createHash('sha256').update(config.stateDir).digest('hex').slice(0, 12);
+  return path.join('/var/tmp', `paysaga-${id}`, 'postgres');
+}
 
 function postgresIds(): { uid: number; gid: number } | undefined {
   if (!isRoot()) return undefined;
@@ -76,10 +100,7 @@ export const postgresEngine: Engine = {
       await cluster.initialise();
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
-      const hint = isRoot()
-        ? ` As root, the server runs as the "postgres" user, which must be able to enter every parent folder of ${dir}; ` +
-          'set PAYSAGA_STATE_DIR to a folder it can reach (for example under /var/tmp) if it cannot.'
-        : '';
+      const hint = isRoot() ? ` As root, the server runs as the "postgres" user, which must be able to enter ${dir}.` : '';
       throw new StackError(`postgres: initdb failed: ${(err as Error).message}.${hint}`);
     }
   },
