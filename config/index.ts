@@ -78,6 +78,30 @@ const jsonObject = z.string().transform((v, ctx) => {
   return z.NEVER;
 });
 
+const jsonValue = z.string().transform((v, ctx) => {
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+    return z.NEVER;
+  }
+});
+
+export const API_ROLES = ['client', 'operator'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+/** Bearer tokens of the api: who holds each one and what it may do. Tokens are secrets: never logged. */
+const apiTokens = z
+  .array(
+    z.strictObject({
+      token: z.string().min(24, 'each token must have at least 24 characters'),
+      subject: z.string().min(1).max(200),
+      roles: z.array(z.enum(API_ROLES)).min(1),
+    }),
+  )
+  .min(1, 'must list at least one token')
+  .refine((list) => new Set(list.map((t) => t.token)).size === list.length, 'tokens must be distinct');
+
 const identifier = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be 1-200 letters, digits, dots, dashes or underscores');
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -125,6 +149,12 @@ const envSchema = z.object({
   GATEWAY_REQUEST_TIMEOUT: duration.default(4_000),
   GATEWAY_RETRY_BUDGET: duration.default(60_000),
   GATEWAY_FAULTS: jsonObject.pipe(gatewayFaultsSchema).default(gatewayFaultsSchema.parse({})),
+
+  API_TOKENS: jsonValue.pipe(apiTokens).optional(),
+  IDEMPOTENCY_KEY_RETENTION: duration
+    .refine((ms) => ms >= 86_400_000, 'must be at least 24h: clients may retry a request for a day')
+    .default(86_400_000),
+  OUTBOX_RETENTION: duration.default(7 * 86_400_000),
 
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(20),
@@ -179,7 +209,13 @@ export interface Config {
     local: boolean;
     poolSize: number;
   };
-  api: { port: number };
+  api: {
+    port: number;
+    /** Undefined when API_TOKENS is not set: the api refuses to start without tokens. */
+    tokens?: { token: string; subject: string; roles: ApiRole[] }[];
+    idempotencyKeyRetentionMs: number;
+  };
+  outbox: { retentionMs: number };
   gateway: {
     port: number;
     url: string;
@@ -305,7 +341,8 @@ export function loadConfig(env: Env = process.env): Config {
       local: e.DATABASE_URL === undefined,
       poolSize: e.DATABASE_POOL_SIZE,
     },
-    api: { port: e.API_PORT },
+    api: { port: e.API_PORT, tokens: e.API_TOKENS, idempotencyKeyRetentionMs: e.IDEMPOTENCY_KEY_RETENTION },
+    outbox: { retentionMs: e.OUTBOX_RETENTION },
     gateway: {
       port: e.GATEWAY_PORT,
       url: e.GATEWAY_URL ?? `http://127.0.0.1:${e.GATEWAY_PORT}`,
@@ -335,6 +372,7 @@ export function redactConfig(config: Config): Config {
     ...config,
     temporal: { ...config.temporal, apiKey: config.temporal.apiKey ? mask : undefined },
     kafka: { ...config.kafka, sasl: config.kafka.sasl ? { ...config.kafka.sasl, password: mask } : undefined },
+    api: { ...config.api, tokens: config.api.tokens?.map((t) => ({ ...t, token: mask })) },
     database: { ...config.database, url: dbUrl.toString() },
   };
 }

@@ -113,7 +113,11 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     deadline = undefined;
     outcome = { paymentId, ...decided, decidedAt: new Date().toISOString() };
     setState(decided.decision);
-    await db.recordDecision({ eventId: uuid4(), event: { ...outcome, accountId, merchantId, amount, currency } });
+    await db.recordDecision({
+      eventId: uuid4(),
+      event: { ...outcome, accountId, merchantId, amount, currency },
+      requestedAt: payment.requestedAt,
+    });
     await condition(allHandlersFinished); // an override being audited finishes before the workflow closes
     return outcome;
   };

@@ -1,0 +1,121 @@
+/**
+ * One Kafka consumer group that turns records into Temporal starts or signals, effectively once
+ * (DESIGN.md §6): the offset is committed only after the handler succeeded; a record that can never succeed
+ * (bad JSON, schema violation, unknown type or version) goes to `<topic>.dlt` with its original bytes and
+ * headers and the reason, and the partition moves on; any other failure (Temporal or PostgreSQL
+ * unavailable) is retried with backoff on the same record, so nothing is skipped.
+ */
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type { z } from 'zod';
+import { envelopeSchema, EVENTS, type Envelope, type EventType } from '../contracts/events';
+import { deadLetterTopic, type Topic } from '../contracts/topics';
+
+/** A record that no retry can fix. */
+export class PoisonRecordError extends Error {
+  override name = 'PoisonRecordError';
+}
+
+/** Parses a record's bytes into the envelope of `type`, version 1, with validated data. */
+export function decodeRecord<T extends EventType>(type: T, value: Buffer | null): Envelope<z.infer<(typeof EVENTS)[T][1]>> {
+  if (!value) throw new PoisonRecordError('record has no value');
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (err) {
+    throw new PoisonRecordError(`value is not JSON: ${(err as Error).message}`);
+  }
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) throw new PoisonRecordError(`invalid envelope: ${summarize(envelope.error)}`);
+  const { type: got, version } = envelope.data;
+  if (got !== type) throw new PoisonRecordError(`unexpected event type ${got} (this consumer reads ${type})`);
+  const schema = (EVENTS[type] as Record<number, z.ZodType>)[version];
+  if (!schema) throw new PoisonRecordError(`unknown version ${version} of ${type}`);
+  const data = schema.safeParse(envelope.data.data);
+  if (!data.success) throw new PoisonRecordError(`invalid ${type} v${version}: ${summarize(data.error)}`);
+  return { ...envelope.data, type, data: data.data } as Envelope<z.infer<(typeof EVENTS)[T][1]>>;
+}
+
+const summarize = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+
+export interface ConsumerHandler<T extends EventType> {
+  type: T;
+  topic: Topic;
+  groupId: string;
+  handle(event: Envelope<z.infer<(typeof EVENTS)[T][1]>>, record: { partition: number; offset: string }): Promise<void>;
+}
+
+export class BridgeConsumer<T extends EventType> {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private stopping = false;
+  /** Records handled, dead-lettered and retried since start (for tests and logs). */
+  readonly counts = { handled: 0, deadLettered: 0, retries: 0 };
+
+  constructor(
+    kafka: Kafka,
+    private readonly handler: ConsumerHandler<T>,
+    private readonly maxBackoffMs = 10_000,
+  ) {
+    this.consumer = kafka.consumer({ groupId: handler.groupId, allowAutoTopicCreation: false, readUncommitted: false });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.handler.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        await this.process(partition, message, heartbeat);
+        await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      },
+    });
+  }
+
+  /** Stops fetching, lets the record in hand finish (or abandons its retries uncommitted), disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  private async process(partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const event = decodeRecord(this.handler.type, message.value);
+        await this.handler.handle(event, { partition, offset: message.offset });
+        this.counts.handled++;
+        return;
+      } catch (err) {
+        if (err instanceof PoisonRecordError) return this.deadLetter(partition, message, err.message);
+        if (this.stopping) throw new Error(`stopping: record ${partition}/${message.offset} left uncommitted`);
+        this.counts.retries++;
+        const delay = Math.min(this.maxBackoffMs, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        console.error(`bridge ${this.handler.groupId}: ${(err as Error).message}; retrying record ${partition}/${message.offset} in ${Math.round(delay)} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async deadLetter(partition: number, message: KafkaMessage, reason: string): Promise<void> {
+    const headers: IHeaders = {
+      ...message.headers,
+      'dlt-reason': reason,
+      'dlt-original-topic': this.handler.topic,
+      'dlt-original-partition': String(partition),
+      'dlt-original-offset': message.offset,
+      'dlt-consumer-group': this.handler.groupId,
+      'dlt-at': new Date().toISOString(),
+    };
+    await this.producer.send({
+      topic: deadLetterTopic(this.handler.topic),
+      acks: -1,
+      messages: [{ key: message.key, value: message.value, headers }],
+    });
+    this.counts.deadLettered++;
+    console.error(`bridge ${this.handler.groupId}: record ${partition}/${message.offset} dead-lettered: ${reason}`);
+  }
+}

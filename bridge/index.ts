@@ -1,0 +1,44 @@
+/** The bridge: two consumer groups between Kafka and Temporal (DESIGN.md §2, §5, §6). */
+import type { Client } from '@temporalio/client';
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../config';
+import type { Pool } from '../db/pool';
+import { sagaPolicy } from '../temporal/start-payment';
+import { accountStateHandler, type AccountStateHooks } from './accounts';
+import { BridgeConsumer } from './consumer';
+import { paymentRequestsHandler } from './requests';
+
+export const bridgeGroupIds = (config: Config) => ({
+  requests: `${config.kafka.clientId}-bridge-payment-requests`,
+  accounts: `${config.kafka.clientId}-bridge-account-states`,
+});
+
+export interface BridgeHooks extends AccountStateHooks {
+  afterStart?: (paymentId: string) => Promise<void>;
+}
+
+export function createBridge(opts: { config: Config; kafka: Kafka; pool: Pool; client: Client; hooks?: BridgeHooks }) {
+  const { config, kafka, pool, client, hooks } = opts;
+  const groups = bridgeGroupIds(config);
+  const requests = new BridgeConsumer(
+    kafka,
+    paymentRequestsHandler({
+      client,
+      policy: sagaPolicy(config),
+      taskQueue: config.temporal.taskQueue,
+      groupId: groups.requests,
+      afterStart: hooks?.afterStart,
+    }),
+  );
+  const accounts = new BridgeConsumer(kafka, accountStateHandler({ client, pool, groupId: groups.accounts, hooks }));
+  return {
+    requests,
+    accounts,
+    async start() {
+      await Promise.all([requests.start(), accounts.start()]);
+    },
+    async stop() {
+      await Promise.all([requests.stop(), accounts.stop()]);
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/** Consumer lag: how many records of a topic a consumer group has not committed yet, per partition. */
+import type { Admin } from 'kafkajs';
+
+export interface PartitionLag {
+  partition: number;
+  committed: number;
+  end: number;
+  lag: number;
+}
+
+export async function consumerLag(admin: Admin, groupId: string, topic: string): Promise<PartitionLag[]> {
+  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  return ends
+    .map(({ partition, offset, low }) => {
+      const c = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      // -1: nothing committed yet; the group starts from the beginning of what is still in the log.
+      const from = Number(c) >= 0 ? Number(c) : Number(low);
+      return { partition, committed: Number(c), end: Number(offset), lag: Math.max(0, Number(offset) - from) };
+    })
+    .sort((a, b) => a.partition - b.partition);
+}

@@ -1,0 +1,140 @@
+/**
+ * The outbox relay (DESIGN.md §6): publishes rows of the `outbox` table to Kafka, in order per message key,
+ * with an idempotent producer, then marks them sent. Several relays may run: a relay takes a row only
+ * while it holds that key's advisory lock, so no two relays publish one key's rows at once, and rows of a
+ * key are always taken in id order. A crash between publishing and marking publishes again: consumers
+ * deduplicate by event id. Idle relays sleep until PostgreSQL notifies an insert (LISTEN outbox).
+ */
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import pg from 'pg';
+import { withTransaction, type Pool } from '../db/pool';
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  kafka: Kafka;
+  /** A connection string for the LISTEN connection (pool connections cannot hold a LISTEN). */
+  databaseUrl: string;
+  retentionMs: number;
+  batchSize?: number;
+  /** Longest sleep when no notification arrives (a missed one costs at most this much latency). */
+  idleMs?: number;
+}
+
+interface OutboxRow {
+  id: number;
+  event_id: string;
+  topic: string;
+  message_key: string;
+  payload: { type?: string };
+}
+
+export class OutboxRelay {
+  private readonly producer: Producer;
+  private listener?: pg.Client;
+  private stopped = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private lastPrune = 0;
+  /** A notification arrived since the last batch began: skip the next sleep. */
+  private notified = false;
+  published = 0;
+
+  constructor(private readonly opts: OutboxRelayOptions) {
+    this.producer = opts.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    this.listener = new pg.Client({ connectionString: this.opts.databaseUrl });
+    await this.listener.connect();
+    this.listener.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    await this.listener.query('listen outbox');
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end();
+    await this.producer.disconnect();
+  }
+
+  /** Publishes one batch; returns how many rows it sent. */
+  async publishBatch(): Promise<number> {
+    return withTransaction(this.opts.pool, async (tx) => {
+      const { rows } = await tx.query<OutboxRow>(
+        `select id, event_id, topic, message_key, payload from outbox
+         where sent_at is null and pg_try_advisory_xact_lock(hashtextextended('outbox:' || message_key, 0))
+         order by id limit $1`,
+        [this.opts.batchSize ?? 200],
+      );
+      if (rows.length === 0) return 0;
+      const byTopic = new Map<string, OutboxRow[]>();
+      for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic,
+          messages: list.map((r) => ({
+            key: r.message_key,
+            value: JSON.stringify(r.payload),
+            headers: { 'event-id': r.event_id, 'event-type': r.payload.type ?? '' },
+          })),
+        })),
+      });
+      await tx.query('update outbox set sent_at = now() where id = any($1)', [rows.map((r) => r.id)]);
+      this.published += rows.length;
+      return rows.length;
+    });
+  }
+
+  /** Deletes rows sent longer ago than the retention. */
+  async prune(): Promise<number> {
+    const { rowCount } = await this.opts.pool.query(
+      `delete from outbox where sent_at < now() - make_interval(secs => $1 / 1000.0)`,
+      [this.opts.retentionMs],
+    );
+    return rowCount ?? 0;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        this.notified = false;
+        const sent = await this.publishBatch();
+        failures = 0;
+        if (Date.now() - this.lastPrune > 60_000) {
+          this.lastPrune = Date.now();
+          await this.prune();
+        }
+        if (sent === 0) await this.sleep(this.opts.idleMs ?? 1_000);
+      } catch (err) {
+        // Kafka or PostgreSQL is unavailable: nothing was marked sent, so back off and try again.
+        failures++;
+        console.error(`outbox relay: ${(err as Error).message}; retrying`);
+        await this.sleep(Math.min(30_000, 250 * 2 ** failures));
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.notified || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
