@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from '../config';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { FaultInjector } from './faults';
-import { createGatewayApp, listen } from './server';
+import { listen } from '../http/listen';
+import { createGatewayApp } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -10,7 +10,6 @@
  *   GET  /health
  */
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import type { Server } from 'node:http';
 import { z } from 'zod';
 import { gatewayAuthorizationRequestSchema, type GatewayAuthorizationResponse } from '../contracts/gateway';
 import type { Pool } from '../db/pool';
@@ -89,11 +88,4 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
   };
   app.use(onError);
   return app;
-}
-
-/** Starts the simulator on host:port (port 0: any free port); resolves once it listens. */
-export function listen(app: express.Express, port: number, host = '127.0.0.1'): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
-  });
 }

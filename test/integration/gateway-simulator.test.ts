@@ -6,7 +6,8 @@ import { loadConfig } from '../../config';
 import { migrate } from '../../db/migrate';
 import { createPool, type Pool } from '../../db/pool';
 import { FaultInjector } from '../../gateway/faults';
-import { createGatewayApp, listen } from '../../gateway/server';
+import { createGatewayApp } from '../../gateway/server';
+import { listen } from '../../http/listen';
 
 describe('gateway simulator over HTTP (real PostgreSQL)', function () {
   this.timeout(30_000);

@@ -1,0 +1,36 @@
+/** The REST api (express + zod): stateless, so any number of them run behind a load balancer. */
+import type { Client } from '@temporalio/client';
+import express from 'express';
+import type { Config } from '../config';
+import type { Pool } from '../db/pool';
+import { createAuth } from './auth';
+import { openApiDocument } from './openapi';
+import { paymentRoutes, type PaymentRoutesHooks } from './payments';
+import { errorHandler, problem } from './problem';
+
+export function createApiApp(opts: { pool: Pool; client: Client; config: Config; hooks?: PaymentRoutesHooks }) {
+  const { pool, client, config } = opts;
+  if (!config.api.tokens) throw new Error('API_TOKENS must list at least one bearer token for the api to start');
+  const requireRole = createAuth(config.api.tokens);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(express.json({ limit: '16kb', strict: true }));
+
+  const document = openApiDocument();
+  app.get('/openapi.json', (_req, res) => void res.json(document));
+  app.get('/health/live', (_req, res) => void res.json({ status: 'live' }));
+  app.get('/health/ready', async (_req, res) => {
+    try {
+      await pool.query('select 1');
+      await client.workflowService.getSystemInfo({});
+      res.json({ status: 'ready' });
+    } catch (err) {
+      problem(res, 503, 'not ready', { detail: (err as Error).message.split('\n')[0] });
+    }
+  });
+  app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks }));
+  app.use((_req, res) => void problem(res, 404, 'not found'));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,64 @@
+/** The OpenAPI 3.1 document of the api, generated from the same zod schemas that validate requests. */
+import { z } from 'zod';
+import { createPaymentBody, overrideAccepted, overrideBody, paymentAccepted, paymentView, problemDetails } from './schemas';
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' });
+const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schema(s) } } });
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: schema(problemDetails) } } });
+const paymentIdParam = { name: 'paymentId', in: 'path', required: true, schema: { type: 'string' } };
+const bearer = [{ bearer: [] }];
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'paysaga', version: '1', description: 'Payment authorization as a durable saga (Temporal, Kafka).' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths: {
+      '/payments': {
+        post: {
+          summary: 'Request the authorization of a payment',
+          security: bearer,
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', maxLength: 255 } }],
+          requestBody: { required: true, ...json(createPaymentBody) },
+          responses: {
+            '202': { description: 'accepted (a replay carries the header Idempotent-Replayed: true)', ...json(paymentAccepted) },
+            '400': problemResponse('invalid body or missing Idempotency-Key'),
+            '401': problemResponse('no valid bearer token'),
+            '403': problemResponse('the token lacks the client role'),
+            '409': problemResponse('a request with this key is still in flight'),
+            '413': problemResponse('body over 16 KiB'),
+            '422': problemResponse('key reused with a different body'),
+          },
+        },
+      },
+      '/payments/{paymentId}': {
+        get: {
+          summary: 'Status and timeline of a payment',
+          security: bearer,
+          parameters: [paymentIdParam],
+          responses: { '200': { description: 'the payment', ...json(paymentView) }, '404': problemResponse('unknown payment') },
+        },
+      },
+      '/payments/{paymentId}/override': {
+        post: {
+          summary: 'Approve or decline a pending payment (operators)',
+          security: bearer,
+          parameters: [paymentIdParam, { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json(overrideBody) },
+          responses: {
+            '202': { description: 'the override was sent to the saga', ...json(overrideAccepted) },
+            '400': problemResponse('invalid body'),
+            '401': problemResponse('no valid bearer token'),
+            '403': problemResponse('the token lacks the operator role'),
+            '404': problemResponse('unknown payment'),
+            '409': problemResponse('already decided'),
+          },
+        },
+      },
+      '/health/live': { get: { summary: 'The process is up', responses: { '200': { description: 'live' } } } },
+      '/health/ready': {
+        get: { summary: 'PostgreSQL and Temporal answer', responses: { '200': { description: 'ready' }, '503': problemResponse('not ready') } },
+      },
+    },
+  };
+}

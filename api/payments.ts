@@ -1,0 +1,174 @@
+/** /payments routes: accept a payment, read its status, override it (DESIGN.md §3). */
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { Router, type Request, type Response } from 'express';
+import type { Config } from '../config';
+import { envelope, EVENT_TYPES } from '../contracts/events';
+import type { Override, PaymentRequest } from '../contracts/payment';
+import { TOPICS } from '../contracts/topics';
+import { lockAccount } from '../db/accounts';
+import { withTransaction, type Pool } from '../db/pool';
+import { sagaPolicy } from '../temporal/start-payment';
+import type { authorizePayment } from '../workflows';
+import { overrideSignal, paymentWorkflowId } from '../workflows/shared';
+import { callerOf } from './auth';
+import { claimKey, completeKey, releaseKey, requestHash } from './idempotency';
+import { fieldErrors, problem } from './problem';
+import { createPaymentBody, overrideBody } from './schemas';
+
+export interface PaymentRoutesHooks {
+  /** Test hook: runs after the Idempotency-Key is claimed, before the payment is written. */
+  afterKeyClaimed?: () => Promise<void>;
+}
+
+interface PaymentRow {
+  payment_id: string;
+  caller: string | null;
+  account_id: string;
+  merchant_id: string;
+  amount: number;
+  currency: string;
+  requested_at: Date;
+  status: string;
+  decision: string | null;
+  reason: string | null;
+  decided_by: string | null;
+  gateway_authorization_id: string | null;
+  decided_at: Date | null;
+}
+
+const validKey = (key: string | undefined) => key !== undefined && /^[\x21-\x7e]{1,255}$/.test(key);
+
+export function paymentRoutes(opts: {
+  pool: Pool;
+  client: Client;
+  config: Config;
+  requireRole: (...roles: ('client' | 'operator')[]) => (req: Request, res: Response, next: () => void) => unknown;
+  hooks?: PaymentRoutesHooks;
+}): Router {
+  const { pool, client, config, requireRole, hooks } = opts;
+  const router = Router();
+
+  const findPayment = async (paymentId: string) =>
+    (await pool.query<PaymentRow>('select * from payments where payment_id = $1', [paymentId])).rows[0];
+
+  router.post('/payments', requireRole('client'), async (req, res) => {
+    const caller = callerOf(res).subject;
+    const key = req.header('idempotency-key');
+    if (!validKey(key)) return problem(res, 400, 'Idempotency-Key header required', { detail: '1 to 255 visible ASCII characters' });
+    const parsed = createPaymentBody.safeParse(req.body);
+    if (!parsed.success) return problem(res, 400, 'invalid payment request', { errors: fieldErrors(parsed.error) });
+    const body = parsed.data;
+
+    const claim = await claimKey(pool, caller, key!, requestHash([body.accountId, body.merchantId, body.amount, body.currency]));
+    if (claim.kind === 'mismatch') return problem(res, 422, 'Idempotency-Key reused with a different request body');
+    if (claim.kind === 'in-flight') return problem(res, 409, 'a request with this Idempotency-Key is still in flight', { detail: 'retry later' });
+    if (claim.kind === 'replay') {
+      res.setHeader('Idempotent-Replayed', 'true');
+      return res.status(claim.status).json(claim.body);
+    }
+
+    try {
+      await hooks?.afterKeyClaimed?.();
+      const payment: PaymentRequest = { paymentId: randomUUID(), ...body, requestedAt: new Date().toISOString() };
+      const accepted = { paymentId: payment.paymentId, status: 'RECEIVED' as const, statusUrl: `/payments/${payment.paymentId}` };
+      await withTransaction(pool, async (tx) => {
+        // The account lock orders this account's outbox rows by commit, so the relay keeps their order.
+        await lockAccount(tx, payment.accountId);
+        await tx.query(
+          `insert into payments (payment_id, caller, account_id, merchant_id, amount, currency, requested_at, status)
+           values ($1, $2, $3, $4, $5, $6, $7, 'RECEIVED')`,
+          [payment.paymentId, caller, payment.accountId, payment.merchantId, payment.amount, payment.currency, payment.requestedAt],
+        );
+        await tx.query(`insert into payment_timeline (payment_id, at, status) values ($1, $2, 'RECEIVED')`, [payment.paymentId, payment.requestedAt]);
+        const eventId = randomUUID();
+        await tx.query(`insert into outbox (event_id, topic, message_key, payload) values ($1, $2, $3, $4)`, [
+          eventId,
+          TOPICS.paymentRequested,
+          payment.accountId,
+          envelope(EVENT_TYPES.paymentRequested, eventId, payment.requestedAt, payment),
+        ]);
+        await completeKey(tx, caller, key!, 202, accepted);
+      });
+      res.status(202).location(accepted.statusUrl).json(accepted);
+    } catch (err) {
+      await releaseKey(pool, caller, key!).catch(() => undefined);
+      throw err;
+    }
+  });
+
+  router.get('/payments/:paymentId', requireRole('client', 'operator'), async (req: Request<{ paymentId: string }>, res) => {
+    const caller = callerOf(res);
+    const row = await findPayment(req.params.paymentId);
+    // A client sees its own payments only; an operator sees all.
+    if (!row || (!caller.roles.includes('operator') && row.caller !== caller.subject)) return problem(res, 404, 'payment not found');
+    const timeline = await pool.query<{ at: Date; status: string; detail: Record<string, unknown> }>(
+      'select at, status, detail from payment_timeline where payment_id = $1 order by at, id',
+      [row.payment_id],
+    );
+    res.json({
+      paymentId: row.payment_id,
+      accountId: row.account_id,
+      merchantId: row.merchant_id,
+      amount: row.amount,
+      currency: row.currency,
+      requestedAt: row.requested_at.toISOString(),
+      status: row.status,
+      decision: row.decision,
+      reason: row.reason,
+      decidedBy: row.decided_by,
+      gatewayAuthorizationId: row.gateway_authorization_id,
+      decidedAt: row.decided_at?.toISOString() ?? null,
+      timeline: timeline.rows.map((t) => ({ at: t.at.toISOString(), status: t.status, detail: t.detail })),
+    });
+  });
+
+  router.post('/payments/:paymentId/override', requireRole('operator'), async (req: Request<{ paymentId: string }>, res) => {
+    const operator = callerOf(res).subject;
+    const parsed = overrideBody.safeParse(req.body);
+    if (!parsed.success) return problem(res, 400, 'invalid override', { errors: fieldErrors(parsed.error) });
+    const row = await findPayment(req.params.paymentId);
+    if (!row) return problem(res, 404, 'payment not found');
+
+    const key = req.header('idempotency-key');
+    const override: Override = { signalId: validKey(key) ? `${operator}:${key}` : randomUUID(), operator, ...parsed.data };
+    const audit = (outcome: string) =>
+      pool.query(
+        `insert into operator_audit (signal_id, payment_id, operator, decision, reason, outcome) values ($1, $2, $3, $4, $5, $6)
+         on conflict (signal_id) do nothing`,
+        [override.signalId, row.payment_id, operator, override.decision, override.reason, outcome],
+      );
+    if (row.decision) {
+      await audit('rejected_already_decided');
+      return problem(res, 409, 'payment already decided', { detail: `${row.decision} (${row.reason})` });
+    }
+    await audit('requested');
+    const payment: PaymentRequest = {
+      paymentId: row.payment_id,
+      accountId: row.account_id,
+      merchantId: row.merchant_id,
+      amount: row.amount,
+      currency: row.currency,
+      requestedAt: row.requested_at.toISOString(),
+    };
+    try {
+      // Starts the saga if the bridge has not yet (the later start from Kafka is then a no-op).
+      await client.workflow.signalWithStart<typeof authorizePayment, [Override]>('authorizePayment', {
+        workflowId: paymentWorkflowId(payment.paymentId),
+        taskQueue: config.temporal.taskQueue,
+        args: [{ payment, policy: sagaPolicy(config) }],
+        signal: overrideSignal,
+        signalArgs: [override],
+        // A closed saga is decided: never start a second run for the same payment.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      await pool.query(`update operator_audit set outcome = 'rejected_already_decided' where signal_id = $1`, [override.signalId]);
+      return problem(res, 409, 'payment already decided');
+    }
+    res.status(202).json({ paymentId: payment.paymentId, signalId: override.signalId, status: 'OVERRIDE_REQUESTED' });
+  });
+
+  return router;
+}

@@ -1,0 +1,49 @@
+/** REST bodies and responses (DESIGN.md §3), as zod schemas: they validate requests and generate the OpenAPI document. */
+import { z } from 'zod';
+import { amount, currency, DECIDED_BY, DECISION_REASONS, DECISIONS, OVERRIDE_DECISIONS } from '../contracts/payment';
+
+const id = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes, colons or underscores');
+
+export const createPaymentBody = z
+  .strictObject({ accountId: id, merchantId: id, amount, currency })
+  .meta({ id: 'CreatePayment', description: 'amount in minor units (e.g. cents) of an ISO 4217 currency' });
+
+export const paymentAccepted = z
+  .object({ paymentId: z.string(), status: z.literal('RECEIVED'), statusUrl: z.string() })
+  .meta({ id: 'PaymentAccepted' });
+
+export const paymentView = z
+  .object({
+    paymentId: z.string(),
+    accountId: z.string(),
+    merchantId: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    requestedAt: z.string(),
+    status: z.string(),
+    decision: z.enum(DECISIONS).nullable(),
+    reason: z.enum(DECISION_REASONS).nullable(),
+    decidedBy: z.enum(DECIDED_BY).nullable(),
+    gatewayAuthorizationId: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    timeline: z.array(z.object({ at: z.string(), status: z.string(), detail: z.record(z.string(), z.unknown()) })),
+  })
+  .meta({ id: 'Payment' });
+
+export const overrideBody = z
+  .strictObject({ decision: z.enum(OVERRIDE_DECISIONS), reason: z.string().trim().min(3).max(1000) })
+  .meta({ id: 'Override' });
+
+export const overrideAccepted = z
+  .object({ paymentId: z.string(), signalId: z.string(), status: z.literal('OVERRIDE_REQUESTED') })
+  .meta({ id: 'OverrideAccepted' });
+
+export const problemDetails = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
