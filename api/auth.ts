@@ -29,7 +29,8 @@ export function createAuth(tokens: { token: string; subject: string; roles: ApiR
         res.setHeader('WWW-Authenticate', 'Bearer realm="paysaga"');
         return problem(res, 401, 'authentication required', { detail: 'send Authorization: Bearer <token>' });
       }
-      if (!caller.roles.some((r) => roles.includes(r))) return problem(res, 403, 'forbidden', { detail: `requires the ${roles.join(' or ')} role` });
+      if (!caller.roles.some((r) => roles.includes(r)))
+        return problem(res, 403, 'forbidden', { detail: `requires the ${roles.join(' or ')} role` });
       res.locals.caller = caller;
       next();
     };

@@ -10,10 +10,7 @@ import type { Pool, PoolClient } from '../db/pool';
 const LEASE_MS = 30_000;
 
 export type Claim =
-  | { kind: 'claimed' }
-  | { kind: 'replay'; status: number; body: unknown }
-  | { kind: 'in-flight' }
-  | { kind: 'mismatch' };
+  { kind: 'claimed' } | { kind: 'replay'; status: number; body: unknown } | { kind: 'in-flight' } | { kind: 'mismatch' };
 
 export const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
@@ -25,7 +22,13 @@ export async function claimKey(pool: Pool, caller: string, key: string, hash: st
     [caller, key, hash, LEASE_MS],
   );
   if (inserted.rowCount === 1) return { kind: 'claimed' };
-  const { rows } = await pool.query<{ request_hash: string; state: string; response_status: number; response_body: unknown; expired: boolean }>(
+  const { rows } = await pool.query<{
+    request_hash: string;
+    state: string;
+    response_status: number;
+    response_body: unknown;
+    expired: boolean;
+  }>(
     `select request_hash, state, response_status, response_body, locked_until < now() as expired
      from idempotency_keys where caller = $1 and idempotency_key = $2`,
     [caller, key],
@@ -55,13 +58,17 @@ export async function completeKey(tx: PoolClient, caller: string, key: string, s
 
 /** The work failed: forget the claim so that the client's retry runs it again. */
 export async function releaseKey(pool: Pool, caller: string, key: string): Promise<void> {
-  await pool.query(`delete from idempotency_keys where caller = $1 and idempotency_key = $2 and state = 'in_flight'`, [caller, key]);
+  await pool.query(`delete from idempotency_keys where caller = $1 and idempotency_key = $2 and state = 'in_flight'`, [
+    caller,
+    key,
+  ]);
 }
 
 /** Deletes keys older than the retention (never younger than 24 h, see config). */
 export async function purgeKeys(pool: Pool, retentionMs: number): Promise<number> {
-  const { rowCount } = await pool.query(`delete from idempotency_keys where created_at < now() - make_interval(secs => $1 / 1000.0)`, [
-    retentionMs,
-  ]);
+  const { rowCount } = await pool.query(
+    `delete from idempotency_keys where created_at < now() - make_interval(secs => $1 / 1000.0)`,
+    [retentionMs],
+  );
   return rowCount ?? 0;
 }

@@ -4,7 +4,10 @@ import { createPaymentBody, overrideAccepted, overrideBody, paymentAccepted, pay
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' });
 const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schema(s) } } });
-const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: schema(problemDetails) } } });
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: schema(problemDetails) } },
+});
 const paymentIdParam = { name: 'paymentId', in: 'path', required: true, schema: { type: 'string' } };
 const bearer = [{ bearer: [] }];
 
@@ -57,7 +60,10 @@ export function openApiDocument() {
       },
       '/health/live': { get: { summary: 'The process is up', responses: { '200': { description: 'live' } } } },
       '/health/ready': {
-        get: { summary: 'PostgreSQL and Temporal answer', responses: { '200': { description: 'ready' }, '503': problemResponse('not ready') } },
+        get: {
+          summary: 'PostgreSQL and Temporal answer',
+          responses: { '200': { description: 'ready' }, '503': problemResponse('not ready') },
+        },
       },
     },
   };

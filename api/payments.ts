@@ -6,7 +6,6 @@ import type { Config } from '../config';
 import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { Override, PaymentRequest } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
-import { lockAccount } from '../db/accounts';
 import { withTransaction, type Pool } from '../db/pool';
 import { sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
@@ -55,14 +54,16 @@ export function paymentRoutes(opts: {
   router.post('/payments', requireRole('client'), async (req, res) => {
     const caller = callerOf(res).subject;
     const key = req.header('idempotency-key');
-    if (!validKey(key)) return problem(res, 400, 'Idempotency-Key header required', { detail: '1 to 255 visible ASCII characters' });
+    if (!validKey(key))
+      return problem(res, 400, 'Idempotency-Key header required', { detail: '1 to 255 visible ASCII characters' });
     const parsed = createPaymentBody.safeParse(req.body);
     if (!parsed.success) return problem(res, 400, 'invalid payment request', { errors: fieldErrors(parsed.error) });
     const body = parsed.data;
 
     const claim = await claimKey(pool, caller, key!, requestHash([body.accountId, body.merchantId, body.amount, body.currency]));
     if (claim.kind === 'mismatch') return problem(res, 422, 'Idempotency-Key reused with a different request body');
-    if (claim.kind === 'in-flight') return problem(res, 409, 'a request with this Idempotency-Key is still in flight', { detail: 'retry later' });
+    if (claim.kind === 'in-flight')
+      return problem(res, 409, 'a request with this Idempotency-Key is still in flight', { detail: 'retry later' });
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
       return res.status(claim.status).json(claim.body);
@@ -73,14 +74,23 @@ export function paymentRoutes(opts: {
       const payment: PaymentRequest = { paymentId: randomUUID(), ...body, requestedAt: new Date().toISOString() };
       const accepted = { paymentId: payment.paymentId, status: 'RECEIVED' as const, statusUrl: `/payments/${payment.paymentId}` };
       await withTransaction(pool, async (tx) => {
-        // The account lock orders this account's outbox rows by commit, so the relay keeps their order.
-        await lockAccount(tx, payment.accountId);
         await tx.query(
           `insert into payments (payment_id, caller, account_id, merchant_id, amount, currency, requested_at, status)
            values ($1, $2, $3, $4, $5, $6, $7, 'RECEIVED')`,
-          [payment.paymentId, caller, payment.accountId, payment.merchantId, payment.amount, payment.currency, payment.requestedAt],
+          [
+            payment.paymentId,
+            caller,
+            payment.accountId,
+            payment.merchantId,
+            payment.amount,
+            payment.currency,
+            payment.requestedAt,
+          ],
         );
-        await tx.query(`insert into payment_timeline (payment_id, at, status) values ($1, $2, 'RECEIVED')`, [payment.paymentId, payment.requestedAt]);
+        await tx.query(`insert into payment_timeline (payment_id, at, status) values ($1, $2, 'RECEIVED')`, [
+          payment.paymentId,
+          payment.requestedAt,
+        ]);
         const eventId = randomUUID();
         await tx.query(`insert into outbox (event_id, topic, message_key, payload) values ($1, $2, $3, $4)`, [
           eventId,
@@ -101,7 +111,8 @@ export function paymentRoutes(opts: {
     const caller = callerOf(res);
     const row = await findPayment(req.params.paymentId);
     // A client sees its own payments only; an operator sees all.
-    if (!row || (!caller.roles.includes('operator') && row.caller !== caller.subject)) return problem(res, 404, 'payment not found');
+    if (!row || (!caller.roles.includes('operator') && row.caller !== caller.subject))
+      return problem(res, 404, 'payment not found');
     const timeline = await pool.query<{ at: Date; status: string; detail: Record<string, unknown> }>(
       'select at, status, detail from payment_timeline where payment_id = $1 order by at, id',
       [row.payment_id],
@@ -164,7 +175,9 @@ export function paymentRoutes(opts: {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      await pool.query(`update operator_audit set outcome = 'rejected_already_decided' where signal_id = $1`, [override.signalId]);
+      await pool.query(`update operator_audit set outcome = 'rejected_already_decided' where signal_id = $1`, [
+        override.signalId,
+      ]);
       return problem(res, 409, 'payment already decided');
     }
     res.status(202).json({ paymentId: payment.paymentId, signalId: override.signalId, status: 'OVERRIDE_REQUESTED' });

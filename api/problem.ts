@@ -3,7 +3,10 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
 
 export function problem(res: Response, status: number, title: string, extra: { detail?: string; errors?: unknown } = {}) {
-  return res.status(status).type('application/problem+json').json({ type: 'about:blank', title, status, ...extra });
+  return res
+    .status(status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', title, status, ...extra });
 }
 
 /** A zod error as a list a client can act on: which field, and what is wrong with it. */

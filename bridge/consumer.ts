@@ -57,8 +57,19 @@ export class BridgeConsumer<T extends EventType> {
     private readonly handler: ConsumerHandler<T>,
     private readonly maxBackoffMs = 10_000,
   ) {
-    this.consumer = kafka.consumer({ groupId: handler.groupId, allowAutoTopicCreation: false, readUncommitted: false });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    // A 10 s session: the partitions of a bridge that died move to the others within seconds, not half a minute.
+    this.consumer = kafka.consumer({
+      groupId: handler.groupId,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   async start(): Promise<void> {
@@ -93,7 +104,9 @@ export class BridgeConsumer<T extends EventType> {
         if (this.stopping) throw new Error(`stopping: record ${partition}/${message.offset} left uncommitted`);
         this.counts.retries++;
         const delay = Math.min(this.maxBackoffMs, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
-        console.error(`bridge ${this.handler.groupId}: ${(err as Error).message}; retrying record ${partition}/${message.offset} in ${Math.round(delay)} ms`);
+        console.error(
+          `bridge ${this.handler.groupId}: ${(err as Error).message}; retrying record ${partition}/${message.offset} in ${Math.round(delay)} ms`,
+        );
         await new Promise((r) => setTimeout(r, delay));
         await heartbeat().catch(() => undefined);
       }

@@ -9,7 +9,10 @@ export interface PartitionLag {
 }
 
 export async function consumerLag(admin: Admin, groupId: string, topic: string): Promise<PartitionLag[]> {
-  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const [ends, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
   return ends
     .map(({ partition, offset, low }) => {
       const c = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';

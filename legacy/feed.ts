@@ -55,7 +55,11 @@ export function planFeed(plan: FeedPlan): AccountState[] {
 
 /** Publishes snapshots keyed by account id, waiting delayMs between records. */
 export async function publishFeed(kafka: Kafka, records: AccountState[], delayMs = 0): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   try {
     for (const state of records) {
@@ -63,7 +67,12 @@ export async function publishFeed(kafka: Kafka, records: AccountState[], delayMs
       await producer.send({
         topic: TOPICS.accountStateUpdated,
         acks: -1,
-        messages: [{ key: state.accountId, value: JSON.stringify(envelope(EVENT_TYPES.accountStateUpdated, id, new Date().toISOString(), state)) }],
+        messages: [
+          {
+            key: state.accountId,
+            value: JSON.stringify(envelope(EVENT_TYPES.accountStateUpdated, id, new Date().toISOString(), state)),
+          },
+        ],
       });
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     }

@@ -24,7 +24,15 @@ const { values } = parseArgs({
 
 const options = z
   .object({
-    accounts: z.string().transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean)).pipe(z.array(z.string()).min(1)),
+    accounts: z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string()).min(1)),
     updates: z.coerce.number().int().min(1).max(10_000),
     balance: z.coerce.number().int().min(0),
     currency,

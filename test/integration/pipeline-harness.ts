@@ -1,0 +1,265 @@
+/**
+ * The whole pipeline in one process on the real engines: api, outbox relay, bridge, payment worker and the
+ * gateway simulator, plus a collector of decided events read back from Kafka. Consumer groups and the task
+ * queue are new for every run, and start at the end of the topics, so earlier runs' records are not replayed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { Partitioners, type Consumer, type Kafka } from 'kafkajs';
+import { createActivities } from '../../activities';
+import { createApiApp } from '../../api/app';
+import type { PaymentRoutesHooks } from '../../api/payments';
+import { createBridge, bridgeGroupIds, type BridgeHooks } from '../../bridge';
+import { loadConfig, type Config } from '../../config';
+import { envelope, EVENT_TYPES } from '../../contracts/events';
+import type { AccountState, PaymentDecided, PaymentRequest } from '../../contracts/payment';
+import { TOPICS } from '../../contracts/topics';
+import { migrate } from '../../db/migrate';
+import { createPool, type Pool } from '../../db/pool';
+import { FaultInjector } from '../../gateway/faults';
+import { createGatewayApp } from '../../gateway/server';
+import { listen } from '../../http/listen';
+import { createKafka } from '../../kafka/client';
+import { ensureTopics } from '../../kafka/topics';
+import { publishFeed } from '../../legacy/feed';
+import { OutboxRelay } from '../../outbox/relay';
+import { temporalConnectionOptions } from '../../temporal/connection';
+import { createPaymentWorker } from '../../workers/worker';
+
+export const TOKENS = {
+  client: 'client-token-0123456789abcdef',
+  otherClient: 'client-token-fedcba9876543210',
+  operator: 'operator-token-0123456789abcdef',
+};
+
+export class PipelineHarness {
+  readonly runId = randomUUID().slice(0, 8);
+  readonly env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_CLIENT_ID: `paysaga-test-${this.runId}`,
+    TEMPORAL_TASK_QUEUE: `pipeline-${this.runId}`,
+    ACCOUNT_STATE_DEADLINE: '1m',
+    API_TOKENS: JSON.stringify([
+      { token: TOKENS.client, subject: 'shop-1', roles: ['client'] },
+      { token: TOKENS.otherClient, subject: 'shop-2', roles: ['client'] },
+      { token: TOKENS.operator, subject: 'alice', roles: ['operator'] },
+    ]),
+  };
+  readonly config: Config = loadConfig(this.env);
+  readonly kafka: Kafka = createKafka(this.config, 'test');
+  readonly faults = new FaultInjector();
+  readonly decided = new Map<string, PaymentDecided[]>();
+  bridgeHooks: BridgeHooks = {};
+  apiHooks: PaymentRoutesHooks = {};
+  pool!: Pool;
+  client!: Client;
+  apiUrl!: string;
+  relay!: OutboxRelay;
+  bridge!: ReturnType<typeof createBridge>;
+  private servers: Server[] = [];
+  private worker!: Worker;
+  private workerRun!: Promise<void>;
+  private workerConnection!: NativeConnection;
+  private collector!: Consumer;
+
+  async setUp(): Promise<void> {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    this.pool = createPool(this.config);
+    await migrate(this.pool);
+    await ensureTopics(this.kafka, this.config);
+    this.client = new Client({
+      connection: await Connection.connect(temporalConnectionOptions(this.config)),
+      namespace: this.config.temporal.namespace,
+    });
+
+    const gateway = await listen(createGatewayApp({ pool: this.pool, faults: this.faults }), 0);
+    this.servers.push(gateway);
+    this.workerConnection = await NativeConnection.connect(temporalConnectionOptions(this.config));
+    this.worker = await createPaymentWorker({
+      config: this.config,
+      connection: this.workerConnection,
+      activities: createActivities({
+        pool: this.pool,
+        gatewayUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`,
+        gatewayRequestTimeoutMs: 2_000,
+      }),
+    });
+    this.workerRun = this.worker.run();
+
+    const api = await listen(
+      createApiApp({
+        pool: this.pool,
+        client: this.client,
+        config: this.config,
+        hooks: { afterKeyClaimed: () => this.apiHooks.afterKeyClaimed?.() ?? Promise.resolve() },
+      }),
+      0,
+    );
+    this.servers.push(api);
+    this.apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+
+    this.relay = new OutboxRelay({
+      pool: this.pool,
+      kafka: this.kafka,
+      databaseUrl: this.config.database.url,
+      retentionMs: 86_400_000,
+      idleMs: 200,
+    });
+    await this.relay.start();
+
+    const groups = bridgeGroupIds(this.config);
+    const collectorGroup = `${this.config.kafka.clientId}-collector`;
+    await this.startAtEnd(groups.requests, TOPICS.paymentRequested);
+    await this.startAtEnd(groups.accounts, TOPICS.accountStateUpdated);
+    await this.startAtEnd(collectorGroup, TOPICS.paymentDecided);
+    await this.startBridge();
+
+    this.collector = this.kafka.consumer({ groupId: collectorGroup });
+    await this.collector.connect();
+    await this.collector.subscribe({ topic: TOPICS.paymentDecided, fromBeginning: true });
+    await this.collector.run({
+      eachMessage: async ({ message }) => {
+        const event = JSON.parse(message.value!.toString()) as { data: PaymentDecided };
+        this.decided.set(event.data.paymentId, [...(this.decided.get(event.data.paymentId) ?? []), event.data]);
+      },
+    });
+  }
+
+  async startBridge(): Promise<void> {
+    this.bridge = createBridge({
+      config: this.config,
+      kafka: this.kafka,
+      pool: this.pool,
+      client: this.client,
+      hooks: {
+        afterStart: (id) => this.bridgeHooks.afterStart?.(id) ?? Promise.resolve(),
+        afterRecord: (id) => this.bridgeHooks.afterRecord?.(id) ?? Promise.resolve(),
+        beforeSignal: (id, p) => this.bridgeHooks.beforeSignal?.(id, p) ?? Promise.resolve(),
+      },
+    });
+    await this.bridge.start();
+  }
+
+  async tearDown(): Promise<void> {
+    const step = async (name: string, fn: () => Promise<unknown> | undefined) => {
+      const t = Date.now();
+      await fn();
+      if (process.env.DEBUG_TEARDOWN) console.log(`teardown ${name}: ${Date.now() - t} ms`);
+    };
+    await step('collector', () => this.collector?.disconnect());
+    await step('bridge', () => this.bridge?.stop());
+    await step('relay', () => this.relay?.stop());
+    await step('worker', async () => {
+      if (!this.worker) return;
+      this.worker.shutdown();
+      await this.workerRun;
+    });
+    await step('worker connection', () => this.workerConnection?.close());
+    await step('servers', async () => {
+      for (const s of this.servers) {
+        s.closeAllConnections();
+        await new Promise((r) => s.close(r));
+      }
+    });
+    await step('client', () => this.client?.connection.close());
+    await step('pool', () => this.pool?.end());
+  }
+
+  /** Commits a new group's offsets at the topic's end, so it reads only what this run produces. */
+  private async startAtEnd(groupId: string, topic: string): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, offset }) => ({ partition, offset })) });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  accountId = () => `acc-${this.runId}-${randomUUID().slice(0, 8)}`;
+
+  /** An account snapshot, fresh for anything requested up to now (asOf one second ahead). */
+  accountState(accountId: string, overrides: Partial<AccountState> = {}): AccountState {
+    return {
+      accountId,
+      version: 1,
+      asOf: new Date(Date.now() + 1_000).toISOString(),
+      status: 'active',
+      balance: 100_000,
+      currency: 'EUR',
+      ...overrides,
+    };
+  }
+
+  publishAccountStates(...states: AccountState[]): Promise<void> {
+    return publishFeed(this.kafka, states);
+  }
+
+  /** Publishes a payment request envelope (as an upstream system would) to payments.authorization.requested. */
+  async publishRequest(payment: PaymentRequest, raw?: string | Buffer): Promise<void> {
+    const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic: TOPICS.paymentRequested,
+      messages: [
+        {
+          key: payment.accountId,
+          value: raw ?? JSON.stringify(envelope(EVENT_TYPES.paymentRequested, randomUUID(), payment.requestedAt, payment)),
+        },
+      ],
+    });
+    await producer.disconnect();
+  }
+
+  post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(this.apiUrl + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+
+  get(path: string, token = TOKENS.client): Promise<Response> {
+    return fetch(this.apiUrl + path, { headers: { authorization: `Bearer ${token}` } });
+  }
+
+  /** POST /payments as shop-1 with a fresh Idempotency-Key; returns the payment id. */
+  async submit(
+    body: { accountId: string; merchantId?: string; amount?: number; currency?: string },
+    key = randomUUID(),
+  ): Promise<string> {
+    const res = await this.post(
+      '/payments',
+      { merchantId: 'm-1', amount: 1_000, currency: 'EUR', ...body },
+      { authorization: `Bearer ${TOKENS.client}`, 'idempotency-key': key },
+    );
+    if (res.status !== 202) throw new Error(`POST /payments answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { paymentId: string }).paymentId;
+  }
+
+  /** Waits for the payment's decided event on Kafka (real time). */
+  async decision(paymentId: string, timeoutMs = 30_000): Promise<PaymentDecided> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const events = this.decided.get(paymentId);
+      if (events?.[0]) return events[0];
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`no decided event for ${paymentId} within ${timeoutMs} ms`);
+  }
+
+  /** How many decided events for the payment reached Kafka, once every outbox row has been published. */
+  async decidedCount(paymentId: string): Promise<number> {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await this.pool.query(`select count(*)::int as n from outbox where sent_at is null`);
+      if (rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await new Promise((r) => setTimeout(r, 500)); // a duplicate would arrive within this
+    return this.decided.get(paymentId)?.length ?? 0;
+  }
+}
