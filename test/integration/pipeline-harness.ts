@@ -52,6 +52,8 @@ export class PipelineHarness {
   readonly kafka: Kafka = createKafka(this.config, 'test');
   readonly faults = new FaultInjector();
   readonly decided = new Map<string, PaymentDecided[]>();
+  /** When the first decided event of each payment reached the collector (Date.now()). */
+  readonly decidedArrival = new Map<string, number>();
   bridgeHooks: BridgeHooks = {};
   apiHooks: PaymentRoutesHooks = {};
   pool!: Pool;
@@ -123,6 +125,7 @@ export class PipelineHarness {
     await this.collector.run({
       eachMessage: async ({ message }) => {
         const event = JSON.parse(message.value!.toString()) as { data: PaymentDecided };
+        if (!this.decidedArrival.has(event.data.paymentId)) this.decidedArrival.set(event.data.paymentId, Date.now());
         this.decided.set(event.data.paymentId, [...(this.decided.get(event.data.paymentId) ?? []), event.data]);
       },
     });

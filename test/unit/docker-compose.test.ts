@@ -35,6 +35,8 @@ const paysagaServices = Object.entries(services).filter(([, s]) => s.build !== u
 describe('docker-compose.yml', () => {
   it('has the engines of the local stack', () => {
     for (const name of ['temporal', 'temporal-ui', 'kafka', 'postgres']) assert.ok(services[name], `service ${name} is missing`);
+    for (const role of ['api', 'bridge', 'outbox-relay', 'worker', 'gateway'])
+      assert.ok(services[role]?.build, `paysaga role ${role} is missing`);
     assert.ok(paysagaServices.length > 0, 'no paysaga service built from this repository');
   });
 
@@ -43,6 +45,7 @@ describe('docker-compose.yml', () => {
     assert.equal(published('temporal-ui', defaults.stack.temporalUiPort), 8080);
     assert.equal(published('kafka', defaults.stack.kafkaPort), 9092);
     assert.equal(published('postgres', defaults.stack.postgresPort), 5432);
+    assert.equal(published('api', defaults.api.port), loadConfig((services.api?.environment ?? {}) as Env).api.port);
   });
 
   it('runs the Temporal server and Kafka versions the local stack pins', () => {
