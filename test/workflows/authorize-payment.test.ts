@@ -249,7 +249,8 @@ describe('authorizePayment saga (time-skipping, real activities)', function () {
       const first = await h.payment({ amount: 8_000 });
       const second = await h.payment({ amount: 8_000, accountId: first.accountId });
       await h.recordAccountState(h.accountState(first, { balance: 10_000 }));
-      const outcomes = await Promise.all([(await h.start(first)).result(), (await h.start(second)).result()]);
+      const handles = await Promise.all([h.start(first, {}, true), h.start(second, {}, true)]);
+      const outcomes = await Promise.all(handles.map((handle) => handle.result()));
       assert.deepEqual(outcomes.map((o) => o.decision).sort(), ['AUTHORIZED', 'DECLINED']);
       assert.equal(outcomes.find((o) => o.decision === 'DECLINED')?.reason, 'INSUFFICIENT_FUNDS');
     });
