@@ -69,12 +69,22 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many rows it sent. */
   async publishBatch(): Promise<number> {
+    const batchSize = this.opts.batchSize ?? 200;
     return withTransaction(this.opts.pool, async (tx) => {
+      // First lock the keys of the oldest unsent rows that no other relay holds...
+      const locked = await tx.query<{ message_key: string }>(
+        `select message_key from (select distinct message_key from
+           (select message_key from outbox where sent_at is null order by id limit $1) oldest) keys
+         where pg_try_advisory_xact_lock(hashtextextended('outbox:' || message_key, 0))`,
+        [batchSize],
+      );
+      if (locked.rows.length === 0) return 0;
+      // ...then read their rows in a new statement: its snapshot is taken after the locks, so it sees what
+      // a relay that held one of these keys before us has marked sent (the first statement's may not).
       const { rows } = await tx.query<OutboxRow>(
         `select id, event_id, topic, message_key, payload from outbox
-         where sent_at is null and pg_try_advisory_xact_lock(hashtextextended('outbox:' || message_key, 0))
-         order by id limit $1`,
-        [this.opts.batchSize ?? 200],
+         where sent_at is null and message_key = any($1) order by id limit $2`,
+        [locked.rows.map((r) => r.message_key), batchSize],
       );
       if (rows.length === 0) return 0;
       const byTopic = new Map<string, OutboxRow[]>();

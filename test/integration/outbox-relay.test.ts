@@ -63,6 +63,7 @@ describe('outbox relay (real PostgreSQL and Kafka)', function () {
     }
     const deadline = Date.now() + 60_000;
     while (received < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500)); // a duplicate would arrive within this
     await Promise.all(relays.map((r) => r.stop()));
     await consumer.disconnect();
 
