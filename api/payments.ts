@@ -36,6 +36,15 @@ interface PaymentRow {
   decided_at: Date | null;
 }
 
+const paymentRequestOf = (row: PaymentRow): PaymentRequest => ({
+  paymentId: row.payment_id,
+  accountId: row.account_id,
+  merchantId: row.merchant_id,
+  amount: row.amount,
+  currency: row.currency,
+  requestedAt: row.requested_at.toISOString(),
+});
+
 const validKey = (key: string | undefined) => key !== undefined && /^[\x21-\x7e]{1,255}$/.test(key);
 
 export function paymentRoutes(opts: {
@@ -118,12 +127,7 @@ export function paymentRoutes(opts: {
       [row.payment_id],
     );
     res.json({
-      paymentId: row.payment_id,
-      accountId: row.account_id,
-      merchantId: row.merchant_id,
-      amount: row.amount,
-      currency: row.currency,
-      requestedAt: row.requested_at.toISOString(),
+      ...paymentRequestOf(row),
       status: row.status,
       decision: row.decision,
       reason: row.reason,
@@ -154,14 +158,7 @@ export function paymentRoutes(opts: {
       return problem(res, 409, 'payment already decided', { detail: `${row.decision} (${row.reason})` });
     }
     await audit('requested');
-    const payment: PaymentRequest = {
-      paymentId: row.payment_id,
-      accountId: row.account_id,
-      merchantId: row.merchant_id,
-      amount: row.amount,
-      currency: row.currency,
-      requestedAt: row.requested_at.toISOString(),
-    };
+    const payment = paymentRequestOf(row);
     try {
       // Starts the saga if the bridge has not yet (the later start from Kafka is then a no-op).
       await client.workflow.signalWithStart<typeof authorizePayment, [Override]>('authorizePayment', {

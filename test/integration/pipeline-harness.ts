@@ -198,6 +198,19 @@ export class PipelineHarness {
     };
   }
 
+  /** A payment request as an upstream system publishes it to Kafka, requested now. */
+  paymentRequest(accountId: string, overrides: Partial<PaymentRequest> = {}): PaymentRequest {
+    return {
+      paymentId: `pay-${randomUUID()}`,
+      accountId,
+      merchantId: 'm-1',
+      amount: 100,
+      currency: 'EUR',
+      requestedAt: new Date().toISOString(),
+      ...overrides,
+    };
+  }
+
   publishAccountStates(...states: AccountState[]): Promise<void> {
     return publishFeed(this.kafka, states);
   }

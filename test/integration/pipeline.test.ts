@@ -89,14 +89,7 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       const accountId = h.accountId();
       await h.publishAccountStates(h.accountState(accountId));
       await recorded(accountId);
-      const payment = {
-        paymentId: `pay-${randomUUID()}`,
-        accountId,
-        merchantId: 'm-1',
-        amount: 500,
-        currency: 'EUR',
-        requestedAt: new Date().toISOString(),
-      };
+      const payment = h.paymentRequest(accountId, { amount: 500 });
       await h.publishRequest(payment);
       await h.publishRequest(payment);
       await h.decision(payment.paymentId);
@@ -289,14 +282,7 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       await h.publishAccountStates(h.accountState(accountId));
       await paused; // the bridge recorded the state and holds the account lock
       try {
-        const payment = {
-          paymentId: `pay-${randomUUID()}`,
-          accountId,
-          merchantId: 'm-1',
-          amount: 100,
-          currency: 'EUR',
-          requestedAt: new Date().toISOString(),
-        };
+        const payment = h.paymentRequest(accountId, { amount: 100 });
         await h.publishRequest(payment);
         // The payment's beginWaiting now blocks on the same lock.
         await eventually('beginWaiting blocked on the account lock', async () => {
@@ -355,14 +341,7 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       const before = await admin.fetchTopicOffsets(dlt);
       await admin.disconnect();
 
-      const good = {
-        paymentId: `pay-${randomUUID()}`,
-        accountId,
-        merchantId: 'm-1',
-        amount: 100,
-        currency: 'EUR',
-        requestedAt: new Date().toISOString(),
-      };
+      const good = h.paymentRequest(accountId, { amount: 100 });
       await h.publishRequest(good, '{"type": "payment.authorization.requested", "version": 1, "id": "x"'); // cut-off JSON
       await h.publishRequest(
         good,
@@ -428,14 +407,7 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       crashing.stderr.on('data', (c: Buffer) => (output += c.toString()));
       await eventually('crash bridge consuming', async () => output.includes('consuming'), 60_000);
 
-      const payment = {
-        paymentId: `pay-${randomUUID()}`,
-        accountId,
-        merchantId: 'm-1',
-        amount: 300,
-        currency: 'EUR',
-        requestedAt: new Date().toISOString(),
-      };
+      const payment = h.paymentRequest(accountId, { amount: 300 });
       await h.publishRequest(payment);
       const signal = await new Promise<NodeJS.Signals | null>((r) => crashing.once('exit', (_code, s) => r(s)));
       assert.equal(signal, 'SIGKILL', output);
