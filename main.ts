@@ -1,15 +1,23 @@
 /**
  * paysaga's one entry point.
- *   npm start             bring up the local stack (every engine the configuration does not point elsewhere),
- *                         run setup, print the URLs; Ctrl-C stops it all.
- *   npm run setup         only migrate the database, create the topics and register the search attributes,
- *                         then exit (for a cluster, or the compose file's setup service).
+ *   npm start [-- --services api,worker]   the whole system on this machine: brings up the local engines
+ *                                          (every one the configuration does not point elsewhere), sets up
+ *                                          schema, topics and search attributes, runs the roles (default:
+ *                                          all), prints the URLs; Ctrl-C stops everything it started.
+ *   node main.js run <role[,role…]>        roles only, against configured engines (a cluster, compose):
+ *                                          npm run api | worker | bridge | outbox-relay | gateway
+ *   npm run setup                          schema, topics and search attributes, then exit.
  */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, redactConfig, type Config } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createKafka } from './kafka/client';
 import { ensureTopics } from './kafka/topics';
+import { parseRoles, ROLE_NAMES, ROLES, type RoleName, type RunningRole } from './roles';
 import { stackDown, StackError, stackUp } from './stack';
 import { connectTemporal } from './temporal/connection';
 import { registerSearchAttributes } from './temporal/search-attributes';
@@ -33,30 +41,102 @@ async function setup(config: Config): Promise<void> {
   }
 }
 
-async function start(config: Config): Promise<void> {
-  const t0 = Date.now();
-  const { engines } = await stackUp(config);
-  const ours = engines.filter((e) => e.state === 'started').map((e) => e.name);
-  await setup(config);
-  console.log(`paysaga: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. Temporal Web UI: ${config.temporal.uiUrl}`);
-  console.log('paysaga: press Ctrl-C to stop');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+/**
+ * For `npm start` on a laptop without API_TOKENS: a client and an operator token, made once and kept in the
+ * state folder (mode 600). Printed as a path, never as the tokens themselves.
+ */
+function localApiTokens(config: Config): { config: Config; file: string } {
+  const file = path.join(config.stateDir, 'api-tokens.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(config.stateDir, { recursive: true });
+    const token = () => randomBytes(24).toString('base64url');
+    const tokens = [
+      { token: token(), subject: 'local-client', roles: ['client'] },
+      { token: token(), subject: 'local-operator', roles: ['operator'] },
+    ];
+    fs.writeFileSync(file, JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
+  }
+  const tokens = JSON.parse(fs.readFileSync(file, 'utf8')) as NonNullable<Config['api']['tokens']>;
+  return { config: { ...config, api: { ...config.api, tokens } }, file };
+}
+
+const untilSignal = () =>
+  new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  console.log('paysaga: stopping');
-  await stackDown(config, ours);
+
+/** Starts the roles in order; stops those already started if one fails. */
+async function runRoles(config: Config, names: RoleName[]): Promise<() => Promise<void>> {
+  const pool = createPool(config);
+  await migrate(pool);
+  const running: RunningRole[] = [];
+  const stopAll = async () => {
+    for (const role of [...running].reverse()) {
+      await role.stop().catch((err: Error) => console.error(`${role.name}: stop failed: ${err.message}`));
+    }
+    await pool.end();
+  };
+  try {
+    for (const name of names) {
+      const role = await ROLES[name]({ config, pool });
+      running.push(role);
+      console.log(`  ${role.describe}`);
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return stopAll;
 }
 
-async function main(command = 'start'): Promise<void> {
-  const config = loadConfig();
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { services: { type: 'string' } } });
+  const [command = 'start', ...rest] = positionals;
+  let config = loadConfig();
   if (config.logLevel === 'debug' || config.logLevel === 'trace') console.log(JSON.stringify(redactConfig(config), null, 2));
+
   if (command === 'setup') return setup(config);
-  if (command === 'start') return start(config);
-  throw new StackError(`unknown command "${command}" (expected start or setup)`);
+
+  if (command === 'run') {
+    const roles = parseRoles(rest.join(',') || values.services || '');
+    console.log(`paysaga: starting ${roles.join(', ')}`);
+    const stop = await runRoles(config, roles);
+    console.log('paysaga: ready');
+    console.log(`paysaga: ${await untilSignal()}, stopping`);
+    await stop();
+    console.log('paysaga: stopped');
+    return;
+  }
+
+  if (command === 'start') {
+    const t0 = Date.now();
+    const roles = values.services ? parseRoles(values.services) : ROLE_NAMES;
+    const { engines } = await stackUp(config);
+    const ours = engines.filter((e) => e.state === 'started').map((e) => e.name);
+    try {
+      await setup(config);
+      let tokensFile: string | undefined;
+      if (roles.includes('api') && !config.api.tokens) ({ config, file: tokensFile } = localApiTokens(config));
+      console.log(`paysaga: starting ${roles.join(', ')}`);
+      const stop = await runRoles(config, roles);
+      console.log(`paysaga: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      console.log(`  Temporal Web UI    ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
+      if (roles.includes('api')) console.log(`  API                http://127.0.0.1:${config.api.port} (OpenAPI /openapi.json)`);
+      if (tokensFile) console.log(`  API tokens         ${tokensFile} (a client and an operator bearer token)`);
+      console.log('paysaga: press Ctrl-C to stop');
+      console.log(`paysaga: ${await untilSignal()}, stopping`);
+      await stop();
+    } finally {
+      await stackDown(config, ours);
+    }
+    console.log('paysaga: stopped');
+    return;
+  }
+  throw new StackError(`unknown command "${command}" (expected start, run <roles> or setup)`);
 }
 
-main(process.argv[2]).then(
+main(process.argv.slice(2)).then(
   () => process.exit(0),
   (err: unknown) => {
     console.error(err instanceof ConfigError || err instanceof StackError ? err.message : err);

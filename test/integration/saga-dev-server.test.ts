@@ -1,6 +1,6 @@
 /**
  * One payment end to end on the real dev server, through the real worker and gateway processes
- * (workers/main.ts, gateway/main.ts), found afterwards by its search attributes with the temporal CLI.
+ * (`main.ts run worker`, `main.ts run gateway`), found afterwards by its search attributes with the temporal CLI.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -27,13 +27,17 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node --import tsx <entry>` and resolves once its output contains `ready`. */
+/** Runs one role with `main.ts run <role>` and resolves once its output contains `ready`. */
 function startProcess(
-  entry: string,
+  role: string,
   env: NodeJS.ProcessEnv,
   ready: string,
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'run', role], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -42,7 +46,7 @@ function startProcess(
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before it was ready:\n${output}`)));
+    child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before it was ready:\n${output}`)));
   });
 }
 
@@ -59,8 +63,8 @@ describe('authorizePayment end to end on the dev server (worker and gateway proc
 
   before(async () => {
     env = { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, GATEWAY_PORT: String(await freePort()) };
-    gateway = await startProcess('gateway/main.ts', env, 'listening on');
-    worker = await startProcess('workers/main.ts', env, 'polling task queue');
+    gateway = await startProcess('gateway', env, 'paysaga: ready');
+    worker = await startProcess('worker', env, 'paysaga: ready');
     client = await createTemporalClient(loadConfig(env));
   });
 
@@ -124,6 +128,6 @@ describe('authorizePayment end to end on the dev server (worker and gateway proc
     gateway.child.kill('SIGTERM');
     assert.equal(await exited(worker.child), 0, worker.output());
     assert.equal(await exited(gateway.child), 0, gateway.output());
-    assert.match(worker.output(), /worker: stopped/);
+    assert.match(worker.output(), /paysaga: SIGTERM, stopping[\s\S]*paysaga: stopped/);
   });
 });

@@ -1,0 +1,17 @@
+import type { AddressInfo } from 'node:net';
+import { listen } from '../http/listen';
+import type { RoleContext, RunningRole } from '../roles/role';
+import { FaultInjector } from './faults';
+import { createGatewayApp } from './server';
+
+export async function startGateway({ config, pool }: RoleContext): Promise<RunningRole> {
+  const server = await listen(createGatewayApp({ pool, faults: new FaultInjector(config.gateway.faults) }), config.gateway.port);
+  return {
+    name: 'gateway',
+    describe: `gateway simulator listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}

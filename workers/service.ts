@@ -1,0 +1,26 @@
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { RoleContext, RunningRole } from '../roles/role';
+import { temporalConnectionOptions } from '../temporal/connection';
+import { createPaymentWorker } from './worker';
+
+export async function startWorker({ config, pool }: RoleContext): Promise<RunningRole> {
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const activities = createActivities({
+    pool,
+    gatewayUrl: config.gateway.url,
+    gatewayRequestTimeoutMs: config.gateway.requestTimeoutMs,
+  });
+  const worker = await createPaymentWorker({ config, connection, activities });
+  const running = worker.run();
+  return {
+    name: 'worker',
+    describe: `worker polling task queue ${config.temporal.taskQueue} in namespace ${config.temporal.namespace}`,
+    async stop() {
+      // Stops polling and lets running activities finish within the shutdown grace time.
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
