@@ -17,8 +17,9 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
     name: 'worker',
     describe: `worker polling task queue ${config.temporal.taskQueue} in namespace ${config.temporal.namespace}`,
     async stop() {
-      // Stops polling and lets running activities finish within the shutdown grace time.
-      worker.shutdown();
+      // Stops polling and lets running activities finish within the shutdown grace time. On SIGINT or
+      // SIGTERM the SDK has begun that shutdown already.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
     },

@@ -129,5 +129,6 @@ describe('authorizePayment end to end on the dev server (worker and gateway proc
     assert.equal(await exited(worker.child), 0, worker.output());
     assert.equal(await exited(gateway.child), 0, gateway.output());
     assert.match(worker.output(), /paysaga: SIGTERM, stopping[\s\S]*paysaga: stopped/);
+    assert.doesNotMatch(worker.output() + gateway.output(), /stop failed/);
   });
 });
