@@ -8,12 +8,11 @@
 import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config';
 import { cachePath } from './engine';
 import { provisionMavenLib } from './maven';
-import { portOpen, sleep, StackError, which } from './proc';
+import { freePort, portOpen, sleep, StackError, which } from './proc';
 import { VERSIONS } from './versions';
 
 const home = (config: Config) => cachePath(config, `temporal-test-server-${VERSIONS.temporalTestServer}`);
@@ -30,17 +29,6 @@ const JVM_FLAGS = [
   '-Xlog:cds+dynamic=off',
 ];
 const MAIN = 'io.temporal.testserver.TestServer';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the server once with -XX:ArchiveClassesAtExit and stops it, so the JVM writes the archive. */
 async function recordArchive(java: string, classpath: string, archive: string): Promise<void> {

@@ -5,22 +5,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../config';
 import { createKafka } from '../../kafka/client';
 import { publishFeed } from '../../legacy/feed';
 import { stackStatus } from '../../stack';
+import { freePort } from '../../stack/proc';
 
 const root = path.resolve(__dirname, '../..');
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 describe('npm start: the whole system in one process', function () {
   this.timeout(120_000);

@@ -5,27 +5,18 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../config';
 import { recordAccountState } from '../../db/accounts';
 import { createPool } from '../../db/pool';
+import { freePort } from '../../stack/proc';
 import { temporalBinary } from '../../stack/temporal';
 import { createTemporalClient } from '../../temporal/connection';
 import { sagaPolicy, startPayment } from '../../temporal/start-payment';
 
 const root = path.resolve(__dirname, '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs one role with `main.ts run <role>` and resolves once its output contains `ready`. */
 function startProcess(
