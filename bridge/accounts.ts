@@ -10,7 +10,7 @@ import { TOPICS } from '../contracts/topics';
 import { lockAccount, readAccountState, recordAccountState } from '../db/accounts';
 import { withTransaction, type Pool } from '../db/pool';
 import { accountStateSignal, paymentWorkflowId } from '../workflows/shared';
-import type { ConsumerHandler } from './consumer';
+import type { ConsumerHandler } from '../kafka/consumer';
 
 export interface AccountStateHooks {
   /** Inside the transaction, with the account locked and the state recorded, before the waiters are listed. */

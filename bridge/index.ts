@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Pool } from '../db/pool';
 import { sagaPolicy } from '../temporal/start-payment';
 import { accountStateHandler, type AccountStateHooks } from './accounts';
-import { BridgeConsumer } from './consumer';
+import { EventConsumer } from '../kafka/consumer';
 import { paymentRequestsHandler } from './requests';
 
 export const bridgeGroupIds = (config: Config) => ({
@@ -20,7 +20,7 @@ export interface BridgeHooks extends AccountStateHooks {
 export function createBridge(opts: { config: Config; kafka: Kafka; pool: Pool; client: Client; hooks?: BridgeHooks }) {
   const { config, kafka, pool, client, hooks } = opts;
   const groups = bridgeGroupIds(config);
-  const requests = new BridgeConsumer(
+  const requests = new EventConsumer(
     kafka,
     paymentRequestsHandler({
       client,
@@ -30,7 +30,7 @@ export function createBridge(opts: { config: Config; kafka: Kafka; pool: Pool; c
       afterStart: hooks?.afterStart,
     }),
   );
-  const accounts = new BridgeConsumer(kafka, accountStateHandler({ client, pool, groupId: groups.accounts, hooks }));
+  const accounts = new EventConsumer(kafka, accountStateHandler({ client, pool, groupId: groups.accounts, hooks }));
   return {
     requests,
     accounts,

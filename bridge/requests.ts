@@ -4,7 +4,7 @@ import { EVENT_TYPES } from '../contracts/events';
 import { TOPICS } from '../contracts/topics';
 import { startPayment } from '../temporal/start-payment';
 import type { SagaPolicy } from '../workflows/shared';
-import type { ConsumerHandler } from './consumer';
+import type { ConsumerHandler } from '../kafka/consumer';
 
 export function paymentRequestsHandler(opts: {
   client: Client;

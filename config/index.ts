@@ -102,6 +102,24 @@ const apiTokens = z
   .min(1, 'must list at least one token')
   .refine((list) => new Set(list.map((t) => t.token)).size === list.length, 'tokens must be distinct');
 
+/**
+ * Merchant webhook endpoints (DESIGN.md §4): where each merchant's decided payments are delivered, signed per
+ * Standard Webhooks with the endpoint's own secret (`whsec_` and base64 of at least 24 random bytes).
+ */
+const webhookEndpoints = z
+  .array(
+    z.strictObject({
+      id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes or underscores'),
+      merchantId: z.string().min(1).max(100),
+      url: httpUrl,
+      secret: z
+        .string()
+        .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
+        .refine((v) => Buffer.from(v.slice(6), 'base64').length >= 24, 'must hold at least 24 bytes of key'),
+    }),
+  )
+  .refine((list) => new Set(list.map((e) => e.id)).size === list.length, 'endpoint ids must be distinct');
+
 const identifier = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be 1-200 letters, digits, dots, dashes or underscores');
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -155,6 +173,14 @@ const envSchema = z.object({
     .refine((ms) => ms >= 86_400_000, 'must be at least 24h: clients may retry a request for a day')
     .default(86_400_000),
   OUTBOX_RETENTION: duration.default(7 * 86_400_000),
+  KAFKA_EVENT_RETENTION: duration.refine((ms) => ms >= 3_600_000, 'must be at least 1h').default(7 * 86_400_000),
+
+  WEBHOOK_ENDPOINTS: jsonValue.pipe(webhookEndpoints).default([]),
+  WEBHOOK_MAX_ATTEMPTS: positiveInt.default(8),
+  WEBHOOK_BACKOFF_INITIAL: duration.default(5_000),
+  WEBHOOK_BACKOFF_MAX: duration.default(3_600_000),
+  WEBHOOK_TIMEOUT: duration.default(10_000),
+  WEBHOOK_RETENTION: duration.default(30 * 86_400_000),
 
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(20),
@@ -202,6 +228,11 @@ export interface Config {
     sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
     topicPartitions: number;
     replicationFactor: number;
+    /**
+     * How long the event topics keep records. Every deduplication record (inbox rows, the merchant totals'
+     * seen event ids) is kept a day longer, so replaying anything a topic still holds changes nothing.
+     */
+    eventRetentionMs: number;
   };
   database: {
     url: string;
@@ -216,6 +247,19 @@ export interface Config {
     idempotencyKeyRetentionMs: number;
   };
   outbox: { retentionMs: number };
+  /** Inbox rows (consumer, event id): kept a day longer than the event topics keep records. */
+  inbox: { retentionMs: number };
+  webhooks: {
+    endpoints: { id: string; merchantId: string; url: string; secret: string }[];
+    /** Attempts per delivery before it goes to the dead-letter table. */
+    maxAttempts: number;
+    backoffInitialMs: number;
+    backoffMaxMs: number;
+    /** One HTTP request to a merchant endpoint. */
+    timeoutMs: number;
+    /** Delivered and dead-lettered webhooks are purged this long after their last attempt. */
+    retentionMs: number;
+  };
   gateway: {
     port: number;
     url: string;
@@ -279,6 +323,9 @@ export function loadConfig(env: Env = process.env): Config {
       message: 'cannot be false with TEMPORAL_API_KEY: an API key is only sent over TLS',
     });
   }
+  if (e.WEBHOOK_BACKOFF_MAX < e.WEBHOOK_BACKOFF_INITIAL) {
+    problems.push({ setting: 'WEBHOOK_BACKOFF_MAX', message: 'must not be shorter than WEBHOOK_BACKOFF_INITIAL' });
+  }
   const ports = [
     ['STACK_TEMPORAL_PORT', e.STACK_TEMPORAL_PORT],
     ['STACK_TEMPORAL_UI_PORT', e.STACK_TEMPORAL_UI_PORT],
@@ -333,6 +380,7 @@ export function loadConfig(env: Env = process.env): Config {
           : undefined,
       topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+      eventRetentionMs: e.KAFKA_EVENT_RETENTION,
     },
     database: {
       url:
@@ -343,6 +391,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     api: { port: e.API_PORT, tokens: e.API_TOKENS, idempotencyKeyRetentionMs: e.IDEMPOTENCY_KEY_RETENTION },
     outbox: { retentionMs: e.OUTBOX_RETENTION },
+    inbox: { retentionMs: e.KAFKA_EVENT_RETENTION + 86_400_000 },
+    webhooks: {
+      endpoints: e.WEBHOOK_ENDPOINTS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      backoffInitialMs: e.WEBHOOK_BACKOFF_INITIAL,
+      backoffMaxMs: e.WEBHOOK_BACKOFF_MAX,
+      timeoutMs: e.WEBHOOK_TIMEOUT,
+      retentionMs: e.WEBHOOK_RETENTION,
+    },
     gateway: {
       port: e.GATEWAY_PORT,
       url: e.GATEWAY_URL ?? `http://127.0.0.1:${e.GATEWAY_PORT}`,
@@ -374,5 +431,6 @@ export function redactConfig(config: Config): Config {
     kafka: { ...config.kafka, sasl: config.kafka.sasl ? { ...config.kafka.sasl, password: mask } : undefined },
     api: { ...config.api, tokens: config.api.tokens?.map((t) => ({ ...t, token: mask })) },
     database: { ...config.database, url: dbUrl.toString() },
+    webhooks: { ...config.webhooks, endpoints: config.webhooks.endpoints.map((e) => ({ ...e, secret: mask })) },
   };
 }

@@ -13,9 +13,14 @@ const entries = (settings: Record<string, string>) => Object.entries(settings).m
 
 /** Every topic paysaga uses, with its dead-letter twin, as the configuration sizes them. */
 export function topicSpecs(config: Config): TopicSpec[] {
-  const { topicPartitions: numPartitions, replicationFactor } = config.kafka;
+  const { topicPartitions: numPartitions, replicationFactor, eventRetentionMs } = config.kafka;
   return Object.values(TOPICS).flatMap((topic) => [
-    { topic, numPartitions, replicationFactor, configEntries: entries(TOPIC_SETTINGS[topic]) },
+    {
+      topic,
+      numPartitions,
+      replicationFactor,
+      configEntries: entries({ 'retention.ms': String(eventRetentionMs), ...TOPIC_SETTINGS[topic] }),
+    },
     { topic: deadLetterTopic(topic), numPartitions, replicationFactor, configEntries: entries(DEAD_LETTER_SETTINGS) },
   ]);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { decodeRecord, PoisonRecordError } from '../../bridge/consumer';
+import { decodeRecord, PoisonRecordError } from '../../kafka/consumer';
 
 const request = {
   paymentId: 'p-1',

@@ -1,6 +1,6 @@
 /**
- * One Kafka consumer group that turns records into Temporal starts or signals, effectively once
- * (DESIGN.md §6): the offset is committed only after the handler succeeded; a record that can never succeed
+ * One Kafka consumer group that hands each record to a handler, effectively once (DESIGN.md §6): the bridge's
+ * starts and signals, and the consumers of decided events. The offset is committed only after the handler succeeded; a record that can never succeed
  * (bad JSON, schema violation, unknown type or version) goes to `<topic>.dlt` with its original bytes and
  * headers and the reason, and the partition moves on; any other failure (Temporal or PostgreSQL
  * unavailable) is retried with backoff on the same record, so nothing is skipped.
@@ -45,7 +45,7 @@ export interface ConsumerHandler<T extends EventType> {
   handle(event: Envelope<z.infer<(typeof EVENTS)[T][1]>>, record: { partition: number; offset: string }): Promise<void>;
 }
 
-export class BridgeConsumer<T extends EventType> {
+export class EventConsumer<T extends EventType> {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private stopping = false;
@@ -105,7 +105,7 @@ export class BridgeConsumer<T extends EventType> {
         this.counts.retries++;
         const delay = Math.min(this.maxBackoffMs, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
         console.error(
-          `bridge ${this.handler.groupId}: ${(err as Error).message}; retrying record ${partition}/${message.offset} in ${Math.round(delay)} ms`,
+          `${this.handler.groupId}: ${(err as Error).message}; retrying record ${partition}/${message.offset} in ${Math.round(delay)} ms`,
         );
         await new Promise((r) => setTimeout(r, delay));
         await heartbeat().catch(() => undefined);
@@ -129,6 +129,6 @@ export class BridgeConsumer<T extends EventType> {
       messages: [{ key: message.key, value: message.value, headers }],
     });
     this.counts.deadLettered++;
-    console.error(`bridge ${this.handler.groupId}: record ${partition}/${message.offset} dead-lettered: ${reason}`);
+    console.error(`${this.handler.groupId}: record ${partition}/${message.offset} dead-lettered: ${reason}`);
   }
 }
