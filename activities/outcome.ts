@@ -1,7 +1,9 @@
 /**
  * The decision's effects, in one database transaction (DESIGN.md §4, §6): the ledger entries of an
  * authorization and its reservation's new status, the end of the payment's wait, and the decided event in
- * the outbox. (A declined payment's hold was already released by the saga's compensation.) Idempotent by payment id and event id: a retried activity changes nothing the second time.
+ * the outbox, from which the read model, the notifier and the merchant totals learn it. (A declined
+ * payment's hold was already released by the saga's compensation.) Idempotent by payment id and event id:
+ * a retried activity changes nothing the second time.
  */
 import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { PaymentDecided } from '../contracts/payment';
@@ -13,8 +15,6 @@ export interface RecordDecisionInput {
   /** Made by the workflow (uuid4 from its deterministic random), so a retry writes the same event. */
   eventId: string;
   event: PaymentDecided;
-  /** When the payment was requested, for the read model row of a payment that did not come through the api. */
-  requestedAt?: string;
 }
 
 /** Ledger account names: the customer's funds, and what the merchant is owed once the hold is captured. */
@@ -42,7 +42,7 @@ async function postAuthorizationHold(tx: PoolClient, e: PaymentDecided): Promise
 
 export function createOutcomeActivities({ pool }: { pool: Pool }) {
   return {
-    async recordDecision({ eventId, event, requestedAt = event.decidedAt }: RecordDecisionInput): Promise<void> {
+    async recordDecision({ eventId, event }: RecordDecisionInput): Promise<void> {
       await withTransaction(pool, async (tx) => {
         await lockAccount(tx, event.accountId);
         if (event.decision === 'AUTHORIZED') {
@@ -53,34 +53,6 @@ export function createOutcomeActivities({ pool }: { pool: Pool }) {
           );
         }
         await tx.query('delete from payment_waits where payment_id = $1', [event.paymentId]);
-        // The read model behind GET /payments/:id (payments that came over Kafka have no row yet).
-        await tx.query(
-          `insert into payments (payment_id, account_id, merchant_id, amount, currency, requested_at, status,
-                                 decision, reason, decided_by, gateway_authorization_id, decided_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11)
-           on conflict (payment_id) do update set status = excluded.status, decision = excluded.decision,
-             reason = excluded.reason, decided_by = excluded.decided_by,
-             gateway_authorization_id = excluded.gateway_authorization_id, decided_at = excluded.decided_at, updated_at = now()
-           where payments.decision is null`,
-          [
-            event.paymentId,
-            event.accountId,
-            event.merchantId,
-            event.amount,
-            event.currency,
-            requestedAt,
-            event.decision,
-            event.reason,
-            event.decidedBy,
-            event.gatewayAuthorizationId ?? null,
-            event.decidedAt,
-          ],
-        );
-        await tx.query(
-          `insert into payment_timeline (payment_id, at, status, detail)
-           select $1, $2, $3, $4 where not exists (select 1 from payment_timeline where payment_id = $1 and status = $3)`,
-          [event.paymentId, event.decidedAt, event.decision, { reason: event.reason, decidedBy: event.decidedBy }],
-        );
         await tx.query(
           `insert into outbox (event_id, topic, message_key, payload) values ($1, $2, $3, $4)
            on conflict (event_id) do nothing`,

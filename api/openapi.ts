@@ -1,6 +1,15 @@
 /** The OpenAPI 3.1 document of the api, generated from the same zod schemas that validate requests. */
 import { z } from 'zod';
-import { createPaymentBody, overrideAccepted, overrideBody, paymentAccepted, paymentView, problemDetails } from './schemas';
+import {
+  createPaymentBody,
+  listPaymentsQuery,
+  overrideAccepted,
+  overrideBody,
+  paymentAccepted,
+  paymentList,
+  paymentView,
+  problemDetails,
+} from './schemas';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' });
 const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schema(s) } } });
@@ -11,6 +20,15 @@ const problemResponse = (description: string) => ({
 const paymentIdParam = { name: 'paymentId', in: 'path', required: true, schema: { type: 'string' } };
 const bearer = [{ bearer: [] }];
 
+/** The query parameters of a zod object schema, each with its own JSON schema. */
+const queryParameters = (s: z.ZodObject) =>
+  Object.entries(s.shape).map(([name, field]) => ({
+    name,
+    in: 'query',
+    required: !(field as z.ZodType).safeParse(undefined).success,
+    schema: schema(field as z.ZodType),
+  }));
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
@@ -18,6 +36,12 @@ export function openApiDocument() {
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths: {
       '/payments': {
+        get: {
+          summary: 'Payments, newest first: a client sees its own, an operator all (read model)',
+          security: bearer,
+          parameters: queryParameters(listPaymentsQuery),
+          responses: { '200': { description: 'one page', ...json(paymentList) }, '400': problemResponse('invalid query') },
+        },
         post: {
           summary: 'Request the authorization of a payment',
           security: bearer,

@@ -7,13 +7,15 @@ import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { Override, PaymentRequest } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
 import { withTransaction, type Pool } from '../db/pool';
+import { applyPaymentRequested } from '../read-model/projection';
 import { sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
 import { overrideSignal, paymentWorkflowId } from '../workflows/shared';
 import { callerOf } from './auth';
 import { claimKey, completeKey, releaseKey, requestHash } from './idempotency';
+import { decodeCursor, encodeCursor } from './cursor';
 import { fieldErrors, problem } from './problem';
-import { createPaymentBody, overrideBody } from './schemas';
+import { createPaymentBody, listPaymentsQuery, overrideBody } from './schemas';
 
 export interface PaymentRoutesHooks {
   /** Test hook: runs after the Idempotency-Key is claimed, before the payment is written. */
@@ -22,6 +24,7 @@ export interface PaymentRoutesHooks {
 
 interface PaymentRow {
   payment_id: string;
+  /** Who asked for it over the api (payment_callers); null for a payment that came over Kafka. */
   caller: string | null;
   account_id: string;
   merchant_id: string;
@@ -45,6 +48,16 @@ const paymentRequestOf = (row: PaymentRow): PaymentRequest => ({
   requestedAt: row.requested_at.toISOString(),
 });
 
+const summaryOf = (row: PaymentRow) => ({
+  ...paymentRequestOf(row),
+  status: row.status,
+  decision: row.decision,
+  reason: row.reason,
+  decidedBy: row.decided_by,
+  gatewayAuthorizationId: row.gateway_authorization_id,
+  decidedAt: row.decided_at?.toISOString() ?? null,
+});
+
 const validKey = (key: string | undefined) => key !== undefined && /^[\x21-\x7e]{1,255}$/.test(key);
 
 export function paymentRoutes(opts: {
@@ -58,7 +71,12 @@ export function paymentRoutes(opts: {
   const router = Router();
 
   const findPayment = async (paymentId: string) =>
-    (await pool.query<PaymentRow>('select * from payments where payment_id = $1', [paymentId])).rows[0];
+    (
+      await pool.query<PaymentRow>(
+        'select p.*, c.caller from payments p left join payment_callers c using (payment_id) where p.payment_id = $1',
+        [paymentId],
+      )
+    ).rows[0];
 
   router.post('/payments', requireRole('client'), async (req, res) => {
     const caller = callerOf(res).subject;
@@ -83,30 +101,17 @@ export function paymentRoutes(opts: {
       const payment: PaymentRequest = { paymentId: randomUUID(), ...body, requestedAt: new Date().toISOString() };
       const accepted = { paymentId: payment.paymentId, status: 'RECEIVED' as const, statusUrl: `/payments/${payment.paymentId}` };
       await withTransaction(pool, async (tx) => {
-        await tx.query(
-          `insert into payments (payment_id, caller, account_id, merchant_id, amount, currency, requested_at, status)
-           values ($1, $2, $3, $4, $5, $6, $7, 'RECEIVED')`,
-          [
-            payment.paymentId,
-            caller,
-            payment.accountId,
-            payment.merchantId,
-            payment.amount,
-            payment.currency,
-            payment.requestedAt,
-          ],
-        );
-        await tx.query(`insert into payment_timeline (payment_id, at, status) values ($1, $2, 'RECEIVED')`, [
-          payment.paymentId,
-          payment.requestedAt,
-        ]);
-        const eventId = randomUUID();
+        const event = envelope(EVENT_TYPES.paymentRequested, randomUUID(), payment.requestedAt, payment);
+        await tx.query(`insert into payment_callers (payment_id, caller) values ($1, $2)`, [payment.paymentId, caller]);
         await tx.query(`insert into outbox (event_id, topic, message_key, payload) values ($1, $2, $3, $4)`, [
-          eventId,
+          event.id,
           TOPICS.paymentRequested,
           payment.accountId,
-          envelope(EVENT_TYPES.paymentRequested, eventId, payment.requestedAt, payment),
+          event,
         ]);
+        // The read model applies the event here as well as from Kafka (where the inbox then skips it), so a
+        // client can read its payment the moment it is accepted.
+        await applyPaymentRequested(tx, event);
         await completeKey(tx, caller, key!, 202, accepted);
       });
       res.status(202).location(accepted.statusUrl).json(accepted);
@@ -114,6 +119,37 @@ export function paymentRoutes(opts: {
       await releaseKey(pool, caller, key!).catch(() => undefined);
       throw err;
     }
+  });
+
+  router.get('/payments', requireRole('client', 'operator'), async (req, res) => {
+    const parsed = listPaymentsQuery.safeParse(req.query);
+    if (!parsed.success) return problem(res, 400, 'invalid query', { errors: fieldErrors(parsed.error) });
+    const { accountId, status, limit, cursor } = parsed.data;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !after) return problem(res, 400, 'invalid cursor', { detail: 'pass nextCursor unchanged' });
+    const caller = callerOf(res);
+    // Newest first; the cursor is the (requested_at, payment_id) of the last row of the previous page.
+    const { rows } = await pool.query<PaymentRow>(
+      `select p.*, c.caller from payments p left join payment_callers c using (payment_id)
+       where ($1::text is null or p.account_id = $1) and ($2::text is null or p.status = $2)
+         and ($3::text is null or c.caller = $3)
+         and ($4::timestamptz is null or (p.requested_at, p.payment_id) < ($4, $5))
+       order by p.requested_at desc, p.payment_id desc limit $6`,
+      [
+        accountId ?? null,
+        status ?? null,
+        caller.roles.includes('operator') ? null : caller.subject,
+        after?.at ?? null,
+        after?.id ?? null,
+        limit + 1,
+      ],
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    res.json({
+      payments: page.map(summaryOf),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.requested_at.toISOString(), id: last.payment_id }) : null,
+    });
   });
 
   router.get('/payments/:paymentId', requireRole('client', 'operator'), async (req: Request<{ paymentId: string }>, res) => {
@@ -127,13 +163,7 @@ export function paymentRoutes(opts: {
       [row.payment_id],
     );
     res.json({
-      ...paymentRequestOf(row),
-      status: row.status,
-      decision: row.decision,
-      reason: row.reason,
-      decidedBy: row.decided_by,
-      gatewayAuthorizationId: row.gateway_authorization_id,
-      decidedAt: row.decided_at?.toISOString() ?? null,
+      ...summaryOf(row),
       timeline: timeline.rows.map((t) => ({ at: t.at.toISOString(), status: t.status, detail: t.detail })),
     });
   });

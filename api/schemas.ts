@@ -12,7 +12,10 @@ export const paymentAccepted = z
   .object({ paymentId: z.string(), status: z.literal('RECEIVED'), statusUrl: z.string() })
   .meta({ id: 'PaymentAccepted' });
 
-export const paymentView = z
+/** What the read model knows: RECEIVED until the decided event, then its decision. */
+export const PAYMENT_VIEW_STATUSES = ['RECEIVED', ...DECISIONS] as const;
+
+export const paymentSummary = z
   .object({
     paymentId: z.string(),
     accountId: z.string(),
@@ -20,15 +23,33 @@ export const paymentView = z
     amount: z.number().int(),
     currency: z.string(),
     requestedAt: z.string(),
-    status: z.string(),
+    status: z.enum(PAYMENT_VIEW_STATUSES),
     decision: z.enum(DECISIONS).nullable(),
     reason: z.enum(DECISION_REASONS).nullable(),
     decidedBy: z.enum(DECIDED_BY).nullable(),
     gatewayAuthorizationId: z.string().nullable(),
     decidedAt: z.string().nullable(),
+  })
+  .meta({ id: 'PaymentSummary' });
+
+export const paymentView = paymentSummary
+  .extend({
     timeline: z.array(z.object({ at: z.string(), status: z.string(), detail: z.record(z.string(), z.unknown()) })),
   })
   .meta({ id: 'Payment' });
+
+export const listPaymentsQuery = z
+  .strictObject({
+    accountId: id.optional(),
+    status: z.enum(PAYMENT_VIEW_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(500).optional(),
+  })
+  .meta({ id: 'ListPaymentsQuery' });
+
+export const paymentList = z
+  .object({ payments: z.array(paymentSummary), nextCursor: z.string().nullable() })
+  .meta({ id: 'PaymentList', description: 'newest first; pass nextCursor as cursor for the next page' });
 
 export const overrideBody = z
   .strictObject({ decision: z.enum(OVERRIDE_DECISIONS), reason: z.string().trim().min(3).max(1000) })

@@ -6,6 +6,7 @@ import { startApi } from '../api/service';
 import { startBridge } from '../bridge/service';
 import { startGateway } from '../gateway/service';
 import { startOutboxRelay } from '../outbox/service';
+import { startReadModel } from '../read-model/service';
 import { startWorker } from '../workers/service';
 import type { RoleContext, RunningRole } from './role';
 
@@ -13,6 +14,7 @@ export const ROLES = {
   gateway: startGateway,
   worker: startWorker,
   'outbox-relay': startOutboxRelay,
+  'read-model': startReadModel,
   bridge: startBridge,
   api: startApi,
 } as const satisfies Record<string, (ctx: RoleContext) => Promise<RunningRole>>;

@@ -1,6 +1,6 @@
 /**
- * The whole pipeline in one process on the real engines: api, outbox relay, bridge, payment worker and the
- * gateway simulator, plus a collector of decided events read back from Kafka. Consumer groups and the task
+ * The whole pipeline in one process on the real engines: api, outbox relay, bridge, payment worker, the
+ * gateway simulator and the read model, plus a collector of decided events read back from Kafka. Consumer groups and the task
  * queue are new for every run, and start at the end of the topics, so earlier runs' records are not replayed.
  */
 import { randomUUID } from 'node:crypto';
@@ -26,6 +26,7 @@ import { createKafka } from '../../kafka/client';
 import { ensureTopics } from '../../kafka/topics';
 import { publishFeed } from '../../legacy/feed';
 import { OutboxRelay } from '../../outbox/relay';
+import { createReadModelConsumers, readModelGroupIds } from '../../read-model';
 import { temporalConnectionOptions } from '../../temporal/connection';
 import { createPaymentWorker } from '../../workers/worker';
 
@@ -61,6 +62,7 @@ export class PipelineHarness {
   apiUrl!: string;
   relay!: OutboxRelay;
   bridge!: ReturnType<typeof createBridge>;
+  readModel!: ReturnType<typeof createReadModelConsumers>;
   private servers: Server[] = [];
   private worker!: Worker;
   private workerRun!: Promise<void>;
@@ -118,6 +120,11 @@ export class PipelineHarness {
     await this.startAtEnd(groups.accounts, TOPICS.accountStateUpdated);
     await this.startAtEnd(collectorGroup, TOPICS.paymentDecided);
     await this.startBridge();
+    const readModelGroups = readModelGroupIds(this.config);
+    await this.startAtEnd(readModelGroups.requests, TOPICS.paymentRequested);
+    await this.startAtEnd(readModelGroups.decisions, TOPICS.paymentDecided);
+    this.readModel = createReadModelConsumers({ config: this.config, kafka: this.kafka, pool: this.pool });
+    await this.readModel.start();
 
     this.collector = this.kafka.consumer({ groupId: collectorGroup });
     await this.collector.connect();
@@ -154,6 +161,7 @@ export class PipelineHarness {
     };
     await step('collector', () => this.collector?.disconnect());
     await step('bridge', () => this.bridge?.stop());
+    await step('read model', () => this.readModel?.stop());
     await step('relay', () => this.relay?.stop());
     await step('worker', async () => {
       if (!this.worker) return;
@@ -172,7 +180,7 @@ export class PipelineHarness {
   }
 
   /** Commits a new group's offsets at the topic's end, so it reads only what this run produces. */
-  private async startAtEnd(groupId: string, topic: string): Promise<void> {
+  async startAtEnd(groupId: string, topic: string): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
