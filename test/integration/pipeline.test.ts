@@ -11,7 +11,7 @@ import { bridgeGroupIds } from '../../bridge';
 import { consumerLag } from '../../bridge/lag';
 import { deadLetterTopic, TOPICS } from '../../contracts/topics';
 import { paymentWorkflowId, statusQuery } from '../../workflows/shared';
-import { eventually, sleep } from '../eventually';
+import { eventually } from '../eventually';
 import { PipelineHarness, TOKENS } from './pipeline-harness';
 
 
