@@ -7,16 +7,22 @@
  *   node main.js run <role[,role…]>        roles only, against configured engines (a cluster, compose):
  *                                          npm run api | worker | bridge | outbox-relay | gateway
  *   npm run setup                          schema, topics and search attributes, then exit.
+ *   npm run reconcile [-- --since 1d --grace 1m --json]
+ *                                          gateway vs ledger vs decided events; exits 1 on a mismatch.
+ *   npm run rebuild-read-model [-- --force]
+ *                                          folds the read model again from offset zero (read-model role stopped).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, redactConfig, type Config } from './config';
+import { ConfigError, loadConfig, parseDuration, redactConfig, type Config } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createKafka } from './kafka/client';
 import { ensureTopics } from './kafka/topics';
+import { RebuildRefused, rebuildReadModel } from './read-model/rebuild';
+import { formatReport, reconcile } from './reconcile';
 import { parseRoles, ROLE_NAMES, ROLES, type RoleName, type RunningRole } from './roles';
 import { stackDown, StackError, stackUp } from './stack';
 import { connectTemporal } from './temporal/connection';
@@ -91,12 +97,69 @@ async function runRoles(config: Config, names: RoleName[]): Promise<() => Promis
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { services: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      services: { type: 'string' },
+      since: { type: 'string', default: '1d' },
+      grace: { type: 'string', default: '1m' },
+      json: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+    },
+  });
   const [command = 'start', ...rest] = positionals;
   let config = loadConfig();
   if (config.logLevel === 'debug' || config.logLevel === 'trace') console.log(JSON.stringify(redactConfig(config), null, 2));
 
   if (command === 'setup') return setup(config);
+
+  if (command === 'reconcile') {
+    const since = parseDuration(values.since);
+    const grace = parseDuration(values.grace);
+    if (since === undefined || grace === undefined)
+      throw new StackError('--since and --grace take durations such as 30s, 5m, 1d');
+    const to = new Date(Date.now() - grace);
+    const pool = createPool(config);
+    try {
+      const report = await reconcile({
+        config,
+        pool,
+        kafka: createKafka(config, 'reconcile'),
+        from: new Date(to.getTime() - since),
+        to,
+      });
+      console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      process.exitCode = report.mismatches.length > 0 ? 1 : 0;
+    } finally {
+      await pool.end();
+    }
+    return;
+  }
+
+  if (command === 'rebuild-read-model') {
+    const pool = createPool(config);
+    try {
+      await migrate(pool);
+      const t0 = Date.now();
+      const result = await rebuildReadModel({
+        config,
+        pool,
+        kafka: createKafka(config, 'read-model-rebuild'),
+        force: values.force,
+      });
+      console.log(
+        `read model rebuilt in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${result.records} record(s) folded, ` +
+          `${result.skipped} unreadable skipped, ${result.payments} payment(s)`,
+      );
+    } catch (err) {
+      if (err instanceof RebuildRefused) throw new StackError(`rebuild refused: ${err.message}`);
+      throw err;
+    } finally {
+      await pool.end();
+    }
+    return;
+  }
 
   if (command === 'run') {
     const roles = parseRoles(rest.join(',') || values.services || '');
@@ -133,11 +196,11 @@ async function main(argv: string[]): Promise<void> {
     console.log('paysaga: stopped');
     return;
   }
-  throw new StackError(`unknown command "${command}" (expected start, run <roles> or setup)`);
+  throw new StackError(`unknown command "${command}" (expected start, run <roles>, setup, reconcile or rebuild-read-model)`);
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     console.error(err instanceof ConfigError || err instanceof StackError ? err.message : err);
     process.exit(1);

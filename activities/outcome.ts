@@ -9,6 +9,7 @@ import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { PaymentDecided } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
 import { lockAccount } from '../db/accounts';
+import { ledgerAccounts } from '../ledger/accounts';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool';
 
 export interface RecordDecisionInput {
@@ -17,11 +18,6 @@ export interface RecordDecisionInput {
   event: PaymentDecided;
 }
 
-/** Ledger account names: the customer's funds, and what the merchant is owed once the hold is captured. */
-export const ledgerAccounts = {
-  customer: (accountId: string) => `customer:${accountId}`,
-  merchantPending: (merchantId: string) => `merchant:${merchantId}:pending`,
-};
 
 /** Posts a balanced transaction; returns false when it was posted before. */
 async function postAuthorizationHold(tx: PoolClient, e: PaymentDecided): Promise<boolean> {

@@ -5,7 +5,8 @@
  *   POST /authorizations            Idempotency-Key required; 201 authorized, 200 replay, 402 declined,
  *                                   422 key reused with another body, 503 injected failure
  *   POST /authorizations/:id/void   200 voided, 404 nothing to void
- *   GET  /authorizations?paymentId= the records, for tests and reconciliation
+ *   GET  /authorizations?paymentId= the records of a payment
+ *   GET  /reports/authorizations    records created in a window, a page at a time (reconciliation)
  *   GET|PUT /admin/faults           fault injection (contracts/gateway.ts gatewayFaultsSchema)
  *   GET  /health
  */
@@ -68,6 +69,42 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
   app.get('/authorizations', async (req: Request, res: Response) => {
     const paymentId = typeof req.query.paymentId === 'string' ? req.query.paymentId : undefined;
     res.json(await store.list({ paymentId }));
+  });
+
+  // The processor's authorization report for reconciliation: records created in [createdFrom, createdBefore).
+  const reportQuery = z.strictObject({
+    createdFrom: z.iso.datetime({ offset: true }),
+    createdBefore: z.iso.datetime({ offset: true }),
+    limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
+    cursor: z.string().max(500).optional(),
+  });
+  const cursorSchema = z.strictObject({ at: z.iso.datetime({ offset: true }), key: z.string() });
+  app.get('/reports/authorizations', async (req: Request, res: Response) => {
+    const query = reportQuery.safeParse(req.query);
+    if (!query.success) return problem(res, 400, 'invalid report query', z.flattenError(query.error));
+    const { createdFrom, createdBefore, limit, cursor } = query.data;
+    let after: { at: Date; key: string } | undefined;
+    if (cursor) {
+      const parsed = cursorSchema.safeParse(
+        (() => {
+          try {
+            return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+          } catch {
+            return undefined;
+          }
+        })(),
+      );
+      if (!parsed.success) return problem(res, 400, 'invalid cursor');
+      after = { at: new Date(parsed.data.at), key: parsed.data.key };
+    }
+    const rows = await store.report({ from: new Date(createdFrom), before: new Date(createdBefore) }, { limit, after });
+    const last = rows.length === limit ? rows.at(-1) : undefined;
+    res.json({
+      authorizations: rows,
+      nextCursor: last
+        ? Buffer.from(JSON.stringify({ at: last.createdAt.toISOString(), key: last.idempotencyKey })).toString('base64url')
+        : null,
+    });
   });
 
   app.get('/admin/faults', (_req, res) => void res.json(faults.current));

@@ -79,6 +79,17 @@ export function createGatewayStore(pool: Pool) {
       return rows[0];
     },
 
+    /** Records created in [from, before), oldest first, a page at a time (the reconciliation report). */
+    async report(window: { from: Date; before: Date }, page: { limit: number; after?: { at: Date; key: string } }) {
+      const { rows } = await pool.query<AuthorizationRecord>(
+        `select ${COLUMNS} from gateway.authorizations
+         where created_at >= $1 and created_at < $2 and ($3::timestamptz is null or (created_at, idempotency_key) > ($3, $4))
+         order by created_at, idempotency_key limit $5`,
+        [window.from, window.before, page.after?.at ?? null, page.after?.key ?? null, page.limit],
+      );
+      return rows;
+    },
+
     async list(filter: { paymentId?: string }): Promise<AuthorizationRecord[]> {
       const { rows } = await pool.query<AuthorizationRecord>(
         `select ${COLUMNS} from gateway.authorizations where ($1::text is null or payment_id = $1) order by created_at, payment_id`,

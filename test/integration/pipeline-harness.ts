@@ -60,6 +60,7 @@ export class PipelineHarness {
   pool!: Pool;
   client!: Client;
   apiUrl!: string;
+  gatewayUrl!: string;
   relay!: OutboxRelay;
   bridge!: ReturnType<typeof createBridge>;
   readModel!: ReturnType<typeof createReadModelConsumers>;
@@ -81,13 +82,14 @@ export class PipelineHarness {
 
     const gateway = await listen(createGatewayApp({ pool: this.pool, faults: this.faults }), 0);
     this.servers.push(gateway);
+    this.gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
     this.workerConnection = await NativeConnection.connect(temporalConnectionOptions(this.config));
     this.worker = await createPaymentWorker({
       config: this.config,
       connection: this.workerConnection,
       activities: createActivities({
         pool: this.pool,
-        gatewayUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`,
+        gatewayUrl: this.gatewayUrl,
         gatewayRequestTimeoutMs: 2_000,
       }),
     });
