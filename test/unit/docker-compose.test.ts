@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig, SETTINGS, type Env } from '../../config';
+import { ROLE_NAMES } from '../../roles';
 import { VERSIONS } from '../../stack/versions';
 
 interface Service {
@@ -35,8 +36,7 @@ const paysagaServices = Object.entries(services).filter(([, s]) => s.build !== u
 describe('docker-compose.yml', () => {
   it('has the engines of the local stack', () => {
     for (const name of ['temporal', 'temporal-ui', 'kafka', 'postgres']) assert.ok(services[name], `service ${name} is missing`);
-    for (const role of ['api', 'bridge', 'outbox-relay', 'worker', 'gateway'])
-      assert.ok(services[role]?.build, `paysaga role ${role} is missing`);
+    for (const role of ROLE_NAMES) assert.ok(services[role]?.build, `paysaga role ${role} is missing`);
     assert.ok(paysagaServices.length > 0, 'no paysaga service built from this repository');
   });
 
