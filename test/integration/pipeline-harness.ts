@@ -117,14 +117,17 @@ export class PipelineHarness {
     await this.relay.start();
 
     const groups = bridgeGroupIds(this.config);
-    const collectorGroup = `${this.config.kafka.clientId}-collector`;
-    await this.startAtEnd(groups.requests, TOPICS.paymentRequested);
-    await this.startAtEnd(groups.accounts, TOPICS.accountStateUpdated);
-    await this.startAtEnd(collectorGroup, TOPICS.paymentDecided);
-    await this.startBridge();
     const readModelGroups = readModelGroupIds(this.config);
-    await this.startAtEnd(readModelGroups.requests, TOPICS.paymentRequested);
-    await this.startAtEnd(readModelGroups.decisions, TOPICS.paymentDecided);
+    const collectorGroup = `${this.config.kafka.clientId}-collector`;
+    // In parallel: KafkaJS sets a group's offsets by joining it and waiting for one (paused) fetch, ~5 s each.
+    await Promise.all([
+      this.startAtEnd(groups.requests, TOPICS.paymentRequested),
+      this.startAtEnd(groups.accounts, TOPICS.accountStateUpdated),
+      this.startAtEnd(collectorGroup, TOPICS.paymentDecided),
+      this.startAtEnd(readModelGroups.requests, TOPICS.paymentRequested),
+      this.startAtEnd(readModelGroups.decisions, TOPICS.paymentDecided),
+    ]);
+    await this.startBridge();
     this.readModel = createReadModelConsumers({ config: this.config, kafka: this.kafka, pool: this.pool });
     await this.readModel.start();
 
@@ -161,9 +164,12 @@ export class PipelineHarness {
       await fn();
       if (process.env.DEBUG_TEARDOWN) console.log(`teardown ${name}: ${Date.now() - t} ms`);
     };
-    await step('collector', () => this.collector?.disconnect());
-    await step('bridge', () => this.bridge?.stop());
-    await step('read model', () => this.readModel?.stop());
+    // Consumers in parallel: each disconnect waits out its fetch in flight.
+    await Promise.all([
+      step('collector', () => this.collector?.disconnect()),
+      step('bridge', () => this.bridge?.stop()),
+      step('read model', () => this.readModel?.stop()),
+    ]);
     await step('relay', () => this.relay?.stop());
     await step('worker', async () => {
       if (!this.worker) return;
