@@ -191,6 +191,10 @@ const envSchema = z.object({
   REVIEW_DEADLINE: duration.default(24 * 3_600_000),
 
   LOG_LEVEL: logLevel.default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  METRICS_PORT: port.default(9464),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_SERVICE_NAME: identifier.default('paysaga'),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -277,6 +281,15 @@ export interface Config {
     reviewDeadlineMs: number;
   };
   logLevel: z.infer<typeof logLevel>;
+  /** auto: readable lines in a terminal, JSON otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
+  observability: {
+    /** /metrics and /health of the process (the api serves /metrics on its own port too). */
+    metricsPort: number;
+    /** OTLP/HTTP collector for traces, e.g. http://127.0.0.1:4318; none: spans are not exported. */
+    otlpEndpoint?: string;
+    serviceName: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -334,6 +347,7 @@ export function loadConfig(env: Env = process.env): Config {
     ['STACK_POSTGRES_PORT', e.STACK_POSTGRES_PORT],
     ['API_PORT', e.API_PORT],
     ['GATEWAY_PORT', e.GATEWAY_PORT],
+    ['METRICS_PORT', e.METRICS_PORT],
   ] as const;
   for (const [i, [name, value]] of ports.entries()) {
     const clash = ports.slice(0, i).find(([, other]) => other === value);
@@ -417,6 +431,12 @@ export function loadConfig(env: Env = process.env): Config {
       reviewDeadlineMs: e.REVIEW_DEADLINE,
     },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    observability: {
+      metricsPort: e.METRICS_PORT,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
 }
 

@@ -1,0 +1,105 @@
+/**
+ * Prometheus metrics of a paysaga process (every role it runs). Counters and histograms are updated where
+ * things happen; gauges of shared state (payments waiting, outbox backlog, consumer lag) are read when
+ * Prometheus scrapes, from probes the roles register. Temporal's SDK metrics are appended to /metrics by
+ * observability/server.ts.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+const registers = [registry];
+
+export const metrics = {
+  paymentsAccepted: new Counter({
+    name: 'paysaga_payments_accepted_total',
+    help: 'Payments accepted by POST /payments (202, not replays)',
+    registers,
+  }),
+  paymentsDecided: new Counter({
+    name: 'paysaga_payments_decided_total',
+    help: 'Payments decided, by decision, reason and who decided (counted once, when the decision is recorded)',
+    labelNames: ['decision', 'reason', 'decided_by'] as const,
+    registers,
+  }),
+  decisionLatency: new Histogram({
+    name: 'paysaga_decision_latency_seconds',
+    help: 'From the request (requestedAt) to the recorded decision',
+    labelNames: ['decided_by'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400],
+    registers,
+  }),
+  sagaTimeouts: new Counter({
+    name: 'paysaga_saga_timeouts_total',
+    help: 'Payments decided by a deadline: ACCOUNT_STATE_TIMEOUT or REVIEW_EXPIRED',
+    labelNames: ['reason'] as const,
+    registers,
+  }),
+  overrides: new Counter({
+    name: 'paysaga_overrides_total',
+    help: 'Operator overrides, by decision and outcome (requested and rejected by the api; applied or ignored by the saga)',
+    labelNames: ['decision', 'outcome'] as const,
+    registers,
+  }),
+  deadLetters: new Counter({
+    name: 'paysaga_dead_letters_total',
+    help: 'Kafka records sent to a dead-letter topic, by original topic and consumer group',
+    labelNames: ['topic', 'group'] as const,
+    registers,
+  }),
+  recordsHandled: new Counter({
+    name: 'paysaga_kafka_records_handled_total',
+    help: 'Kafka records a consumer group handled (duplicates included)',
+    labelNames: ['topic', 'group'] as const,
+    registers,
+  }),
+  consumerRetries: new Counter({
+    name: 'paysaga_kafka_record_retries_total',
+    help: 'Retries of a record whose handler failed for a transient reason',
+    labelNames: ['topic', 'group'] as const,
+    registers,
+  }),
+  outboxPublished: new Counter({
+    name: 'paysaga_outbox_published_total',
+    help: 'Outbox rows published to Kafka',
+    labelNames: ['topic'] as const,
+    registers,
+  }),
+  webhookAttempts: new Counter({
+    name: 'paysaga_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by outcome: delivered, retry (failed, will retry) or dead_lettered',
+    labelNames: ['outcome'] as const,
+    registers,
+  }),
+};
+
+type Probe = () => Promise<{ labels?: Record<string, string>; value: number }[]>;
+
+/** A gauge whose values are read from probes when Prometheus scrapes. */
+function probedGauge(name: string, help: string, labelNames: string[] = []) {
+  const probes: Probe[] = [];
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers,
+    async collect() {
+      this.reset();
+      for (const probe of probes) {
+        for (const { labels, value } of await probe().catch(() => [])) {
+          if (labels) this.set(labels, value);
+          else this.set(value);
+        }
+      }
+    },
+  });
+  return { addProbe: (probe: Probe) => void probes.push(probe) };
+}
+
+export const gauges = {
+  paymentsWaiting: probedGauge('paysaga_payments_waiting_for_state', 'Payments waiting for fresh account state'),
+  outboxBacklog: probedGauge('paysaga_outbox_backlog', 'Outbox rows not yet published to Kafka'),
+  consumerLag: probedGauge('paysaga_kafka_consumer_lag', 'Records a consumer group has not committed yet', ['group', 'topic']),
+  webhookBacklog: probedGauge('paysaga_webhook_backlog', 'Webhook deliveries pending, and dead-lettered', ['state']),
+};

@@ -1,0 +1,49 @@
+/**
+ * A process's observability endpoint (METRICS_PORT): `/metrics` in the Prometheus text format — paysaga's
+ * series and, when a worker runs here, the Temporal SDK's own (its Core runtime serves them on a private
+ * loopback port; they are appended) — and `/health/live`, `/health/ready` listing each role it runs. The
+ * api also serves `/metrics` on its own port.
+ */
+import type { Server } from 'node:http';
+import express, { type RequestHandler } from 'express';
+import { listen } from '../http/listen';
+import { registry } from './metrics';
+
+let temporalMetricsUrl: string | undefined;
+
+/** Where the Temporal Core runtime serves its Prometheus metrics (set when the runtime is installed). */
+export function setTemporalMetricsUrl(url: string): void {
+  temporalMetricsUrl = url;
+}
+
+export const metricsHandler: RequestHandler = async (_req, res) => {
+  let text = await registry.metrics();
+  if (temporalMetricsUrl) {
+    const core = await fetch(temporalMetricsUrl, { signal: AbortSignal.timeout(2_000) })
+      .then((r) => (r.ok ? r.text() : ''))
+      .catch(() => '');
+    text += core;
+  }
+  res.type(registry.contentType).send(text);
+};
+
+export interface RoleHealth {
+  name: string;
+  /** Resolves true when the role can do its work (its engines answer). */
+  ready(): Promise<boolean>;
+}
+
+export async function startObservabilityServer(opts: { port: number; roles: () => RoleHealth[] }): Promise<Server> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metricsHandler);
+  app.get('/health/live', (_req, res) => void res.json({ status: 'live', roles: opts.roles().map((r) => r.name) }));
+  app.get('/health/ready', async (_req, res) => {
+    const roles = await Promise.all(
+      opts.roles().map(async (r) => ({ name: r.name, ready: await r.ready().catch(() => false) })),
+    );
+    const ready = roles.length > 0 && roles.every((r) => r.ready);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', roles });
+  });
+  return listen(app, opts.port);
+}
