@@ -7,6 +7,7 @@ import { createAuth } from './auth';
 import { openApiDocument } from './openapi';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
+import { webhookRoutes } from './webhooks';
 
 export function createApiApp(opts: { pool: Pool; client: Client; config: Config; hooks?: PaymentRoutesHooks }) {
   const { pool, client, config } = opts;
@@ -30,6 +31,7 @@ export function createApiApp(opts: { pool: Pool; client: Client; config: Config;
     }
   });
   app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks }));
+  app.use(webhookRoutes({ pool, config, requireRole }));
   app.use((_req, res) => void problem(res, 404, 'not found'));
   app.use(errorHandler);
   return app;

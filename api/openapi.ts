@@ -10,6 +10,7 @@ import {
   paymentView,
   problemDetails,
 } from './schemas';
+import { listDeadLettersQuery, redeliverBody, redeliveryAccepted, webhookDeadLetterList } from './webhook-schemas';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' });
 const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schema(s) } } });
@@ -79,6 +80,35 @@ export function openApiDocument() {
             '403': problemResponse('the token lacks the operator role'),
             '404': problemResponse('unknown payment'),
             '409': problemResponse('already decided'),
+          },
+        },
+      },
+      '/webhooks/dead-letters': {
+        get: {
+          summary: 'Webhook deliveries the notifier gave up on, newest first (operators)',
+          security: bearer,
+          parameters: queryParameters(listDeadLettersQuery),
+          responses: {
+            '200': { description: 'one page', ...json(webhookDeadLetterList) },
+            '400': problemResponse('invalid query'),
+            '401': problemResponse('no valid bearer token'),
+            '403': problemResponse('the token lacks the operator role'),
+          },
+        },
+      },
+      '/webhooks/dead-letters/{id}/redeliver': {
+        post: {
+          summary: 'Deliver a dead-lettered webhook again, attempts reset (operators; audited)',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          requestBody: { required: true, ...json(redeliverBody) },
+          responses: {
+            '202': { description: 'scheduled again', ...json(redeliveryAccepted) },
+            '400': problemResponse('invalid body'),
+            '401': problemResponse('no valid bearer token'),
+            '403': problemResponse('the token lacks the operator role'),
+            '404': problemResponse('unknown dead letter (or already redelivered)'),
+            '409': problemResponse('the endpoint is no longer configured'),
           },
         },
       },

@@ -5,6 +5,7 @@
 import { startApi } from '../api/service';
 import { startBridge } from '../bridge/service';
 import { startGateway } from '../gateway/service';
+import { startNotifier } from '../notifier/service';
 import { startOutboxRelay } from '../outbox/service';
 import { startReadModel } from '../read-model/service';
 import { startWorker } from '../workers/service';
@@ -14,6 +15,7 @@ export const ROLES = {
   gateway: startGateway,
   worker: startWorker,
   'outbox-relay': startOutboxRelay,
+  notifier: startNotifier,
   'read-model': startReadModel,
   bridge: startBridge,
   api: startApi,

@@ -1,0 +1,27 @@
+import { TOPICS } from '../contracts/topics';
+import { pruneInbox } from '../db/inbox';
+import { createKafka } from '../kafka/client';
+import type { RoleContext, RunningRole } from '../roles/role';
+import { createNotifier, purgeWebhooks } from './index';
+
+const PURGE_EVERY_MS = 3_600_000;
+
+export async function startNotifier({ config, pool }: RoleContext): Promise<RunningRole> {
+  const notifier = createNotifier({ config, kafka: createKafka(config, 'notifier'), pool });
+  await notifier.start();
+  // Delivered webhooks and dead letters past WEBHOOK_RETENTION; inbox rows a day older than any replay.
+  const purge = async () => {
+    await purgeWebhooks(pool, config.webhooks.retentionMs);
+    await pruneInbox(pool, config.inbox.retentionMs);
+  };
+  const timer = setInterval(() => void purge().catch(() => undefined), PURGE_EVERY_MS);
+  const count = config.webhooks.endpoints.length;
+  return {
+    name: 'notifier',
+    describe: `notifier delivering ${TOPICS.paymentDecided} as webhooks to ${count} endpoint${count === 1 ? '' : 's'}`,
+    async stop() {
+      clearInterval(timer);
+      await notifier.stop();
+    },
+  };
+}
