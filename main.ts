@@ -15,7 +15,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, parseDuration, redactConfig, type Config } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
@@ -24,6 +26,10 @@ import { ensureTopics } from './kafka/topics';
 import { RebuildRefused, rebuildReadModel } from './read-model/rebuild';
 import { formatReport, reconcile } from './reconcile';
 import { parseRoles, ROLE_NAMES, ROLES, type RoleName, type RunningRole } from './roles';
+import { configureLogging, logger, TemporalLogger } from './observability/logger';
+import { setTemporalMetricsUrl, startObservabilityServer } from './observability/server';
+import { setupTracing } from './observability/tracing';
+import { freePort } from './stack/proc';
 import { stackDown, StackError, stackUp } from './stack';
 import { connectTemporal } from './temporal/connection';
 import { registerSearchAttributes } from './temporal/search-attributes';
@@ -72,28 +78,57 @@ const untilSignal = () =>
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
 
+/**
+ * What every process of roles has: logs, traces, the Temporal runtime (its logs through ours, its metrics
+ * appended to /metrics) and the observability endpoint on METRICS_PORT.
+ */
+async function observe(config: Config, names: RoleName[], running: () => RunningRole[]) {
+  setupTracing({ serviceName: config.observability.serviceName, otlpEndpoint: config.observability.otlpEndpoint });
+  if (names.includes('worker')) {
+    const temporalMetricsPort = await freePort();
+    Runtime.install({
+      logger: new TemporalLogger(),
+      telemetryOptions: {
+        logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
+        metrics: { prometheus: { bindAddress: `127.0.0.1:${temporalMetricsPort}` } },
+      },
+    });
+    setTemporalMetricsUrl(`http://127.0.0.1:${temporalMetricsPort}/metrics`);
+  }
+  const server = await startObservabilityServer({
+    port: config.observability.metricsPort,
+    roles: () => running().map((r) => ({ name: r.name, ready: r.ready ?? (async () => true) })),
+  });
+  return {
+    metricsUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
 /** Starts the roles in order; stops those already started if one fails. */
-async function runRoles(config: Config, names: RoleName[]): Promise<() => Promise<void>> {
+async function runRoles(config: Config, names: RoleName[]): Promise<{ stop: () => Promise<void>; metricsUrl: string }> {
   const pool = createPool(config);
   await migrate(pool);
   const running: RunningRole[] = [];
-  const stopAll = async () => {
+  const observability = await observe(config, names, () => running);
+  const stop = async () => {
     for (const role of [...running].reverse()) {
-      await role.stop().catch((err: Error) => console.error(`${role.name}: stop failed: ${err.message}`));
+      await role.stop().catch((err: Error) => logger.error({ role: role.name, err: err.message }, 'stop failed'));
     }
     await pool.end();
+    await observability.close();
   };
   try {
     for (const name of names) {
       const role = await ROLES[name]({ config, pool });
       running.push(role);
-      console.log(`  ${role.describe}`);
+      logger.info({ role: role.name }, role.describe);
     }
   } catch (err) {
-    await stopAll();
+    await stop();
     throw err;
   }
-  return stopAll;
+  return { stop, metricsUrl: observability.metricsUrl };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -110,7 +145,8 @@ async function main(argv: string[]): Promise<void> {
   });
   const [command = 'start', ...rest] = positionals;
   let config = loadConfig();
-  if (config.logLevel === 'debug' || config.logLevel === 'trace') console.log(JSON.stringify(redactConfig(config), null, 2));
+  configureLogging({ level: config.logLevel, format: config.logFormat });
+  logger.debug({ config: redactConfig(config) }, 'configuration');
 
   if (command === 'setup') return setup(config);
 
@@ -163,12 +199,12 @@ async function main(argv: string[]): Promise<void> {
 
   if (command === 'run') {
     const roles = parseRoles(rest.join(',') || values.services || '');
-    console.log(`paysaga: starting ${roles.join(', ')}`);
-    const stop = await runRoles(config, roles);
-    console.log('paysaga: ready');
-    console.log(`paysaga: ${await untilSignal()}, stopping`);
+    logger.info({ roles }, `paysaga: starting ${roles.join(', ')}`);
+    const { stop, metricsUrl } = await runRoles(config, roles);
+    logger.info({ metricsUrl }, 'paysaga: ready');
+    logger.info(`paysaga: ${await untilSignal()}, stopping`);
     await stop();
-    console.log('paysaga: stopped');
+    logger.info('paysaga: stopped');
     return;
   }
 
@@ -181,12 +217,14 @@ async function main(argv: string[]): Promise<void> {
       await setup(config);
       let tokensFile: string | undefined;
       if (roles.includes('api') && !config.api.tokens) ({ config, file: tokensFile } = localApiTokens(config));
-      console.log(`paysaga: starting ${roles.join(', ')}`);
-      const stop = await runRoles(config, roles);
+      logger.info({ roles }, `paysaga: starting ${roles.join(', ')}`);
+      const { stop, metricsUrl } = await runRoles(config, roles);
+      // The banner is for the person at the terminal; everything else is a log line.
       console.log(`paysaga: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       console.log(`  Temporal Web UI    ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
       if (roles.includes('api')) console.log(`  API                http://127.0.0.1:${config.api.port} (OpenAPI /openapi.json)`);
       if (tokensFile) console.log(`  API tokens         ${tokensFile} (a client and an operator bearer token)`);
+      console.log(`  Metrics            ${metricsUrl} (health: /health/ready)`);
       console.log('paysaga: press Ctrl-C to stop');
       console.log(`paysaga: ${await untilSignal()}, stopping`);
       await stop();

@@ -1,10 +1,11 @@
 /** Calls the payment gateway over HTTP with idempotency key = payment id (DESIGN.md §4, §6). */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import {
   gatewayAuthorizationResponseSchema,
   type GatewayAuthorizationRequest,
   type GatewayAuthorizationResponse,
 } from '../contracts/gateway';
+import { traceHeaders } from '../observability/tracing';
 import { GATEWAY_REJECTED } from '../workflows/shared';
 
 export interface GatewayDeps {
@@ -22,7 +23,8 @@ async function call(
   try {
     response = await fetch(new URL(path, deps.gatewayUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      // traceparent: the gateway's span joins the payment's trace.
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...traceHeaders() },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(deps.requestTimeoutMs),
     });
@@ -39,7 +41,12 @@ export function createGatewayActivities(deps: GatewayDeps) {
     /** Authorized or declined is final; anything else throws so the activity retries with backoff. */
     async authorizeAtGateway(request: GatewayAuthorizationRequest): Promise<GatewayAuthorizationResponse> {
       const { status, json } = await call(deps, '/authorizations', request.paymentId, request);
-      if (status === 200 || status === 201 || status === 402) return gatewayAuthorizationResponseSchema.parse(json);
+      if (status === 200 || status === 201 || status === 402) {
+        const response = gatewayAuthorizationResponseSchema.parse(json);
+        log.info('gateway answered', { paymentId: request.paymentId, status: response.status, httpStatus: status });
+        return response;
+      }
+      log.warn('gateway call failed; the activity retries', { paymentId: request.paymentId, httpStatus: status });
       // A 4xx other than a decline: our request is wrong, and sending it again will not fix it.
       if (status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429) {
         throw ApplicationFailure.nonRetryable(

@@ -8,16 +8,20 @@
 import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { PaymentDecided } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
+import { log } from '@temporalio/activity';
 import { lockAccount } from '../db/accounts';
 import { ledgerAccounts } from '../ledger/accounts';
+import { metrics } from '../observability/metrics';
+import { traceHeaders } from '../observability/tracing';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool';
 
 export interface RecordDecisionInput {
   /** Made by the workflow (uuid4 from its deterministic random), so a retry writes the same event. */
   eventId: string;
   event: PaymentDecided;
+  /** When the payment was requested: the decision latency metric. */
+  requestedAt?: string;
 }
-
 
 /** Posts a balanced transaction; returns false when it was posted before. */
 async function postAuthorizationHold(tx: PoolClient, e: PaymentDecided): Promise<boolean> {
@@ -38,8 +42,8 @@ async function postAuthorizationHold(tx: PoolClient, e: PaymentDecided): Promise
 
 export function createOutcomeActivities({ pool }: { pool: Pool }) {
   return {
-    async recordDecision({ eventId, event }: RecordDecisionInput): Promise<void> {
-      await withTransaction(pool, async (tx) => {
+    async recordDecision({ eventId, event, requestedAt }: RecordDecisionInput): Promise<void> {
+      const recorded = await withTransaction(pool, async (tx) => {
         await lockAccount(tx, event.accountId);
         if (event.decision === 'AUTHORIZED') {
           await postAuthorizationHold(tx, event);
@@ -49,16 +53,33 @@ export function createOutcomeActivities({ pool }: { pool: Pool }) {
           );
         }
         await tx.query('delete from payment_waits where payment_id = $1', [event.paymentId]);
-        await tx.query(
-          `insert into outbox (event_id, topic, message_key, payload) values ($1, $2, $3, $4)
+        // The decided record carries this activity's trace context: the payment's trace goes on to its consumers.
+        const { rowCount } = await tx.query(
+          `insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)
            on conflict (event_id) do nothing`,
           [
             eventId,
             TOPICS.paymentDecided,
             event.accountId,
             envelope(EVENT_TYPES.paymentDecided, eventId, event.decidedAt, event),
+            traceHeaders(),
           ],
         );
+        return rowCount === 1;
+      });
+      if (!recorded) return; // a retry: counted and logged the first time
+      metrics.paymentsDecided.inc({ decision: event.decision, reason: event.reason, decided_by: event.decidedBy });
+      if (requestedAt) {
+        const seconds = (Date.parse(event.decidedAt) - Date.parse(requestedAt)) / 1000;
+        metrics.decisionLatency.observe({ decided_by: event.decidedBy }, Math.max(0, seconds));
+      }
+      if (event.reason === 'ACCOUNT_STATE_TIMEOUT' || event.reason === 'REVIEW_EXPIRED')
+        metrics.sagaTimeouts.inc({ reason: event.reason });
+      log.info('decision recorded', {
+        paymentId: event.paymentId,
+        decision: event.decision,
+        reason: event.reason,
+        decidedBy: event.decidedBy,
       });
     },
   };

@@ -1,5 +1,6 @@
 /** /payments routes: accept a payment, read its status, override it (DESIGN.md §3). */
 import { randomUUID } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
@@ -7,6 +8,9 @@ import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { Override, PaymentRequest } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
 import { withTransaction, type Pool } from '../db/pool';
+import { logger, paymentBindings } from '../observability/logger';
+import { metrics } from '../observability/metrics';
+import { traceHeaders } from '../observability/tracing';
 import { applyPaymentRequested } from '../read-model/projection';
 import { sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
@@ -103,17 +107,22 @@ export function paymentRoutes(opts: {
       await withTransaction(pool, async (tx) => {
         const event = envelope(EVENT_TYPES.paymentRequested, randomUUID(), payment.requestedAt, payment);
         await tx.query(`insert into payment_callers (payment_id, caller) values ($1, $2)`, [payment.paymentId, caller]);
-        await tx.query(`insert into outbox (event_id, topic, message_key, payload) values ($1, $2, $3, $4)`, [
+        // The record carries this request's trace context, so the saga's spans join its trace.
+        await tx.query(`insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)`, [
           event.id,
           TOPICS.paymentRequested,
           payment.accountId,
           event,
+          traceHeaders(),
         ]);
         // The read model applies the event here as well as from Kafka (where the inbox then skips it), so a
         // client can read its payment the moment it is accepted.
         await applyPaymentRequested(tx, event);
         await completeKey(tx, caller, key!, 202, accepted);
       });
+      metrics.paymentsAccepted.inc();
+      trace.getActiveSpan()?.setAttribute('paysaga.payment_id', payment.paymentId);
+      logger.info({ ...paymentBindings(payment.paymentId), caller, accountId: payment.accountId }, 'payment accepted');
       res.status(202).location(accepted.statusUrl).json(accepted);
     } catch (err) {
       await releaseKey(pool, caller, key!).catch(() => undefined);
@@ -184,10 +193,13 @@ export function paymentRoutes(opts: {
         [override.signalId, row.payment_id, operator, override.decision, override.reason, outcome],
       );
     if (row.decision) {
+      metrics.overrides.inc({ decision: override.decision, outcome: 'rejected_already_decided' });
       await audit('rejected_already_decided');
       return problem(res, 409, 'payment already decided', { detail: `${row.decision} (${row.reason})` });
     }
     await audit('requested');
+    metrics.overrides.inc({ decision: override.decision, outcome: 'requested' });
+    logger.info({ ...paymentBindings(row.payment_id), operator, decision: override.decision }, 'override requested');
     const payment = paymentRequestOf(row);
     try {
       // Starts the saga if the bridge has not yet (the later start from Kafka is then a no-op).

@@ -1,6 +1,7 @@
 /** Errors as RFC 9457 problem details (application/problem+json), never with a stack trace or a secret. */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { logger } from '../observability/logger';
 
 export function problem(res: Response, status: number, title: string, extra: { detail?: string; errors?: unknown } = {}) {
   return res
@@ -20,6 +21,6 @@ export const errorHandler: ErrorRequestHandler = (err: { type?: string; status?:
   if (res.headersSent) return next(err);
   if (err.type === 'entity.too.large') return problem(res, 413, 'request body too large', { detail: 'the limit is 16 KiB' });
   if (err.type === 'entity.parse.failed') return problem(res, 400, 'request body is not valid JSON');
-  console.error('api: unexpected error:', err instanceof Error ? err.message : String(err));
+  logger.error({ err: err instanceof Error ? err.message : String(err) }, 'api: unexpected error');
   return problem(res, 500, 'internal error');
 };

@@ -1,11 +1,11 @@
 import { TOPICS } from '../contracts/topics';
 import { createKafka } from '../kafka/client';
+import { logger } from '../observability/logger';
+import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { createTemporalClient } from '../temporal/connection';
 import { bridgeGroupIds, createBridge } from './index';
 import { consumerLag } from './lag';
-
-const LAG_REPORT_MS = 30_000;
 
 export async function startBridge({ config, pool }: RoleContext): Promise<RunningRole> {
   const kafka = createKafka(config, 'bridge');
@@ -16,23 +16,24 @@ export async function startBridge({ config, pool }: RoleContext): Promise<Runnin
   const admin = kafka.admin();
   await admin.connect();
   const groups = bridgeGroupIds(config);
-  const total = (l: { lag: number }[]) => l.reduce((sum, p) => sum + p.lag, 0);
-  const reportLag = setInterval(() => {
-    void Promise.all([
-      consumerLag(admin, groups.requests, TOPICS.paymentRequested),
-      consumerLag(admin, groups.accounts, TOPICS.accountStateUpdated),
-    ])
-      .then(([requests, accounts]) =>
-        console.log(`bridge: lag ${TOPICS.paymentRequested}=${total(requests)} ${TOPICS.accountStateUpdated}=${total(accounts)}`),
-      )
-      .catch((err: Error) => console.error(`bridge: lag unavailable: ${err.message}`));
-  }, LAG_REPORT_MS);
+  // Lag is read when Prometheus scrapes /metrics (paysaga_kafka_consumer_lag).
+  const removeProbes = (
+    [
+      [groups.requests, TOPICS.paymentRequested],
+      [groups.accounts, TOPICS.accountStateUpdated],
+    ] as const
+  ).map(([group, topic]) =>
+    gauges.consumerLag.addProbe(async () => [
+      { labels: { group, topic }, value: (await consumerLag(admin, group, topic)).reduce((sum, p) => sum + p.lag, 0) },
+    ]),
+  );
+  logger.debug({ groups }, 'bridge started');
 
   return {
     name: 'bridge',
     describe: `bridge consuming ${TOPICS.paymentRequested} and ${TOPICS.accountStateUpdated}`,
     async stop() {
-      clearInterval(reportLag);
+      removeProbes.forEach((remove) => remove());
       await bridge.stop();
       await admin.disconnect();
       await client.connection.close();

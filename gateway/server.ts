@@ -14,6 +14,8 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import { z } from 'zod';
 import { gatewayAuthorizationRequestSchema, type GatewayAuthorizationResponse } from '../contracts/gateway';
 import type { Pool } from '../db/pool';
+import { httpServerSpans } from '../observability/http';
+import { logger } from '../observability/logger';
 import { FaultInjector } from './faults';
 import { createGatewayStore, type AuthorizationRecord } from './store';
 
@@ -29,6 +31,7 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
   const store = createGatewayStore(pool);
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpServerSpans('gateway'));
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
@@ -120,7 +123,7 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
     if (res.headersSent) return next(err);
     if (err.type === 'entity.too.large') return problem(res, 413, 'request body too large');
     if (err.type === 'entity.parse.failed') return problem(res, 400, 'request body is not valid JSON');
-    console.error('gateway: unexpected error', err);
+    logger.error({ err: err instanceof Error ? err.message : String(err) }, 'gateway: unexpected error');
     problem(res, 500, 'internal error');
   };
   app.use(onError);

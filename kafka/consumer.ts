@@ -10,6 +10,9 @@ import { Partitioners } from 'kafkajs';
 import type { z } from 'zod';
 import { envelopeSchema, EVENTS, type Envelope, type EventType } from '../contracts/events';
 import { deadLetterTopic, type Topic } from '../contracts/topics';
+import { logger } from '../observability/logger';
+import { metrics } from '../observability/metrics';
+import { contextFromHeaders, inSpan, SpanKind } from '../observability/tracing';
 
 /** A record that no retry can fix. */
 export class PoisonRecordError extends Error {
@@ -92,25 +95,53 @@ export class EventConsumer<T extends EventType> {
     await this.producer.disconnect();
   }
 
-  private async process(partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const event = decodeRecord(this.handler.type, message.value);
-        await this.handler.handle(event, { partition, offset: message.offset });
-        this.counts.handled++;
-        return;
-      } catch (err) {
-        if (err instanceof PoisonRecordError) return this.deadLetter(partition, message, err.message);
-        if (this.stopping) throw new Error(`stopping: record ${partition}/${message.offset} left uncommitted`);
-        this.counts.retries++;
-        const delay = Math.min(this.maxBackoffMs, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
-        console.error(
-          `${this.handler.groupId}: ${(err as Error).message}; retrying record ${partition}/${message.offset} in ${Math.round(delay)} ms`,
-        );
-        await new Promise((r) => setTimeout(r, delay));
-        await heartbeat().catch(() => undefined);
-      }
-    }
+  /** One record, in a span that continues the trace of whoever produced it (its `traceparent` header). */
+  private process(partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    const { topic, groupId } = this.handler;
+    return inSpan(
+      `${topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromHeaders(message.headers),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.consumer.group.name': groupId,
+        },
+      },
+      async (span) => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const event = decodeRecord(this.handler.type, message.value);
+            const paymentId = (event.data as { paymentId?: unknown }).paymentId;
+            if (typeof paymentId === 'string') span.setAttribute('paysaga.payment_id', paymentId);
+            await this.handler.handle(event, { partition, offset: message.offset });
+            this.counts.handled++;
+            metrics.recordsHandled.inc({ topic, group: groupId });
+            return;
+          } catch (err) {
+            if (err instanceof PoisonRecordError) return this.deadLetter(partition, message, err.message);
+            if (this.stopping) throw new Error(`stopping: record ${partition}/${message.offset} left uncommitted`);
+            this.counts.retries++;
+            metrics.consumerRetries.inc({ topic, group: groupId });
+            const delay = Math.min(this.maxBackoffMs, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
+            logger.warn(
+              {
+                group: groupId,
+                topic,
+                partition,
+                offset: message.offset,
+                err: (err as Error).message,
+                retryInMs: Math.round(delay),
+              },
+              'record handler failed; retrying the same record',
+            );
+            await new Promise((r) => setTimeout(r, delay));
+            await heartbeat().catch(() => undefined);
+          }
+        }
+      },
+    );
   }
 
   private async deadLetter(partition: number, message: KafkaMessage, reason: string): Promise<void> {
@@ -129,6 +160,10 @@ export class EventConsumer<T extends EventType> {
       messages: [{ key: message.key, value: message.value, headers }],
     });
     this.counts.deadLettered++;
-    console.error(`${this.handler.groupId}: record ${partition}/${message.offset} dead-lettered: ${reason}`);
+    metrics.deadLetters.inc({ topic: this.handler.topic, group: this.handler.groupId });
+    logger.warn(
+      { group: this.handler.groupId, topic: this.handler.topic, partition, offset: message.offset, reason },
+      'record dead-lettered',
+    );
   }
 }

@@ -28,7 +28,10 @@ export function createLogger(opts: { level?: string; format?: LogFormat; destina
         return span && trace.isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
       },
     },
-    opts.destination ?? (readable ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname' }) : pino.destination(1)),
+    opts.destination ??
+      (readable
+        ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname' })
+        : pino.destination(1)),
   );
 }
 

@@ -94,7 +94,13 @@ function probedGauge(name: string, help: string, labelNames: string[] = []) {
       }
     },
   });
-  return { addProbe: (probe: Probe) => void probes.push(probe) };
+  return {
+    /** Adds a probe; returns what removes it (a stopping role calls it). */
+    addProbe(probe: Probe): () => void {
+      probes.push(probe);
+      return () => void probes.splice(probes.indexOf(probe), 1);
+    },
+  };
 }
 
 export const gauges = {

@@ -39,9 +39,7 @@ export async function startObservabilityServer(opts: { port: number; roles: () =
   app.get('/metrics', metricsHandler);
   app.get('/health/live', (_req, res) => void res.json({ status: 'live', roles: opts.roles().map((r) => r.name) }));
   app.get('/health/ready', async (_req, res) => {
-    const roles = await Promise.all(
-      opts.roles().map(async (r) => ({ name: r.name, ready: await r.ready().catch(() => false) })),
-    );
+    const roles = await Promise.all(opts.roles().map(async (r) => ({ name: r.name, ready: await r.ready().catch(() => false) })));
     const ready = roles.length > 0 && roles.every((r) => r.ready);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', roles });
   });

@@ -37,11 +37,14 @@ export interface Tracing {
 let installed: (Tracing & { provider: NodeTracerProvider }) | undefined;
 
 /**
- * Installs the process's tracer provider once (later calls return the first): W3C trace context, async
- * context propagation, and the exporters given.
+ * Installs the process's tracer provider once: W3C trace context, async context propagation, and the
+ * exporters given. A later call only adds its exporters (a test's in-memory exporter).
  */
 export function setupTracing(opts: { serviceName: string; otlpEndpoint?: string; exporters?: SpanExporter[] }): Tracing {
-  if (installed) return installed;
+  if (installed) {
+    for (const exporter of opts.exporters ?? []) installed.provider.addSpanProcessor(new SimpleSpanProcessor(exporter));
+    return installed;
+  }
   const resource = new Resource({ 'service.name': opts.serviceName });
   const processors: SpanProcessor[] = (opts.exporters ?? []).map((e) => new SimpleSpanProcessor(e));
   if (opts.otlpEndpoint) {
@@ -49,10 +52,17 @@ export function setupTracing(opts: { serviceName: string; otlpEndpoint?: string;
   }
   const provider = new NodeTracerProvider({ resource, spanProcessors: processors });
   provider.register({ propagator: new W3CTraceContextPropagator() });
+  // The provider replaces its processor when one is added: forward to whichever is current.
+  const spanProcessor: SpanProcessor = {
+    onStart: (span, parent) => provider.getActiveSpanProcessor().onStart(span, parent),
+    onEnd: (span) => provider.getActiveSpanProcessor().onEnd(span),
+    forceFlush: () => provider.getActiveSpanProcessor().forceFlush(),
+    shutdown: () => Promise.resolve(),
+  };
   installed = {
     provider,
     resource,
-    spanProcessor: provider.getActiveSpanProcessor(),
+    spanProcessor,
     async shutdown() {
       await provider.shutdown();
     },
@@ -83,15 +93,20 @@ export async function inSpan<T>(
   opts: { kind?: SpanKind; parent?: Context; attributes?: Record<string, string | number | boolean> },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return tracer().startActiveSpan(name, { kind: opts.kind, attributes: opts.attributes }, opts.parent ?? context.active(), async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    name,
+    { kind: opts.kind, attributes: opts.attributes },
+    opts.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }

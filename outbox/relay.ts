@@ -8,6 +8,8 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { withTransaction, type Pool } from '../db/pool';
+import { logger } from '../observability/logger';
+import { metrics } from '../observability/metrics';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -26,6 +28,8 @@ interface OutboxRow {
   topic: string;
   message_key: string;
   payload: { type?: string };
+  /** The trace context of whoever wrote the row (`traceparent`). */
+  headers: Record<string, string>;
 }
 
 export class OutboxRelay {
@@ -82,7 +86,7 @@ export class OutboxRelay {
       // ...then read their rows in a new statement: its snapshot is taken after the locks, so it sees what
       // a relay that held one of these keys before us has marked sent (the first statement's may not).
       const { rows } = await tx.query<OutboxRow>(
-        `select id, event_id, topic, message_key, payload from outbox
+        `select id, event_id, topic, message_key, payload, headers from outbox
          where sent_at is null and message_key = any($1) order by id limit $2`,
         [locked.rows.map((r) => r.message_key), batchSize],
       );
@@ -96,12 +100,13 @@ export class OutboxRelay {
           messages: list.map((r) => ({
             key: r.message_key,
             value: JSON.stringify(r.payload),
-            headers: { 'event-id': r.event_id, 'event-type': r.payload.type ?? '' },
+            headers: { ...r.headers, 'event-id': r.event_id, 'event-type': r.payload.type ?? '' },
           })),
         })),
       });
       await tx.query('update outbox set sent_at = now() where id = any($1)', [rows.map((r) => r.id)]);
       this.published += rows.length;
+      for (const row of rows) metrics.outboxPublished.inc({ topic: row.topic });
       return rows.length;
     });
   }
@@ -130,7 +135,7 @@ export class OutboxRelay {
       } catch (err) {
         // Kafka or PostgreSQL is unavailable: nothing was marked sent, so back off and try again.
         failures++;
-        console.error(`outbox relay: ${(err as Error).message}; retrying`);
+        logger.warn({ err: (err as Error).message, failures }, 'outbox relay: publishing failed; retrying');
         await this.sleep(Math.min(30_000, 250 * 2 ** failures));
       }
     }

@@ -1,5 +1,6 @@
 import { createKafka } from '../kafka/client';
 import type { RoleContext, RunningRole } from '../roles/role';
+import { gauges } from '../observability/metrics';
 import { OutboxRelay } from './relay';
 
 export async function startOutboxRelay({ config, pool }: RoleContext): Promise<RunningRole> {
@@ -10,10 +11,14 @@ export async function startOutboxRelay({ config, pool }: RoleContext): Promise<R
     retentionMs: config.outbox.retentionMs,
   });
   await relay.start();
+  const removeProbe = gauges.outboxBacklog.addProbe(async () => [
+    { value: (await pool.query<{ n: number }>('select count(*)::int as n from outbox where sent_at is null')).rows[0]!.n },
+  ]);
   return {
     name: 'outbox-relay',
     describe: 'outbox relay publishing to Kafka',
     async stop() {
+      removeProbe();
       await relay.stop();
     },
   };

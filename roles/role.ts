@@ -12,5 +12,7 @@ export interface RunningRole {
   name: string;
   /** A line for the terminal, e.g. where it listens. */
   describe: string;
+  /** Whether it can do its work now (its engines answer); /health/ready asks every role. Absent: always. */
+  ready?(): Promise<boolean>;
   stop(): Promise<void>;
 }

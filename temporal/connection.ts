@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../config';
 
 /**
@@ -24,6 +25,11 @@ export function temporalConnectionOptions(config: Config) {
 
 export const connectTemporal = (config: Config): Promise<Connection> => Connection.connect(temporalConnectionOptions(config));
 
+/** A client whose workflow starts and signals carry the caller's trace context to the workflow (issue 6). */
 export async function createTemporalClient(config: Config): Promise<Client> {
-  return new Client({ connection: await connectTemporal(config), namespace: config.temporal.namespace });
+  return new Client({
+    connection: await connectTemporal(config),
+    namespace: config.temporal.namespace,
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
 }

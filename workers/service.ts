@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createPaymentWorker } from './worker';
@@ -13,10 +14,15 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
   });
   const worker = await createPaymentWorker({ config, connection, activities });
   const running = worker.run();
+  const removeProbe = gauges.paymentsWaiting.addProbe(async () => [
+    { value: (await pool.query<{ n: number }>('select count(*)::int as n from payment_waits')).rows[0]!.n },
+  ]);
   return {
     name: 'worker',
     describe: `worker polling task queue ${config.temporal.taskQueue} in namespace ${config.temporal.namespace}`,
+    ready: async () => worker.getState() === 'RUNNING',
     async stop() {
+      removeProbe();
       // Stops polling and lets running activities finish within the shutdown grace time. On SIGINT or
       // SIGTERM the SDK has begun that shutdown already.
       if (worker.getState() === 'RUNNING') worker.shutdown();

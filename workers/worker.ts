@@ -1,7 +1,13 @@
 /** The payment worker: authorizePayment and its activities on the configured task queue. */
 import fs from 'node:fs';
 import path from 'node:path';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { setupTracing } from '../observability/tracing';
 import type { Activities } from '../activities';
 import type { Config } from '../config';
 
@@ -11,6 +17,8 @@ import type { Config } from '../config';
  */
 const PREBUILT_BUNDLE = path.resolve(__dirname, '..', 'workflow-bundle.js');
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** Temporal's OpenTelemetry workflow interceptors: bundled with the workflows (they run in the sandbox). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   return fs.existsSync(PREBUILT_BUNDLE) ? { workflowBundle: { codePath: PREBUILT_BUNDLE } } : { workflowsPath: WORKFLOWS_PATH };
@@ -25,12 +33,27 @@ export async function createPaymentWorker(opts: {
   taskQueue?: string;
 }): Promise<Worker> {
   const { config } = opts;
+  // Workflow spans leave the sandbox through this sink, into the process's span processors.
+  const tracing = setupTracing({
+    serviceName: config.observability.serviceName,
+    otlpEndpoint: config.observability.otlpEndpoint,
+  });
   return Worker.create({
     connection: opts.connection,
     namespace: config.temporal.namespace,
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
     activities: opts.activities,
     ...(opts.workflowCode ?? workflowCode()),
+    interceptors: {
+      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+    },
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     // On SIGTERM: stop polling, let running activities finish within this grace time, then exit.

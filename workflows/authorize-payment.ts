@@ -116,6 +116,7 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     await db.recordDecision({
       eventId: uuid4(),
       event: { ...outcome, accountId, merchantId, amount, currency },
+      requestedAt: payment.requestedAt,
     });
     await condition(allHandlersFinished); // an override being audited finishes before the workflow closes
     return outcome;

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import type { Logger as TemporalSdkLogger } from '@temporalio/common';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { Partitioners, type Consumer, type Kafka } from 'kafkajs';
 import { createActivities } from '../../activities';
@@ -55,6 +57,8 @@ export class PipelineHarness {
   readonly decided = new Map<string, PaymentDecided[]>();
   /** When the first decided event of each payment reached the collector (Date.now()). */
   readonly decidedArrival = new Map<string, number>();
+  /** Where the Temporal SDK's worker, workflow and activity logs go (set before setUp). */
+  temporalLogger: TemporalSdkLogger = new DefaultLogger('ERROR');
   bridgeHooks: BridgeHooks = {};
   apiHooks: PaymentRoutesHooks = {};
   pool!: Pool;
@@ -71,13 +75,15 @@ export class PipelineHarness {
   private collector!: Consumer;
 
   async setUp(): Promise<void> {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    Runtime.install({ logger: this.temporalLogger });
     this.pool = createPool(this.config);
     await migrate(this.pool);
     await ensureTopics(this.kafka, this.config);
+    // As createTemporalClient makes it: starts and signals carry the caller's trace context.
     this.client = new Client({
       connection: await Connection.connect(temporalConnectionOptions(this.config)),
       namespace: this.config.temporal.namespace,
+      interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
     });
 
     const gateway = await listen(createGatewayApp({ pool: this.pool, faults: this.faults }), 0);
@@ -136,7 +142,13 @@ export class PipelineHarness {
     await this.collector.subscribe({ topic: TOPICS.paymentDecided, fromBeginning: true });
     await this.collector.run({
       eachMessage: async ({ message }) => {
-        const event = JSON.parse(message.value!.toString()) as { data: PaymentDecided };
+        let event: { data: PaymentDecided };
+        try {
+          event = JSON.parse(message.value?.toString() ?? '') as { data: PaymentDecided };
+          if (typeof event?.data?.paymentId !== 'string') return;
+        } catch {
+          return; // another suite's poison record on the shared topic
+        }
         if (!this.decidedArrival.has(event.data.paymentId)) this.decidedArrival.set(event.data.paymentId, Date.now());
         this.decided.set(event.data.paymentId, [...(this.decided.get(event.data.paymentId) ?? []), event.data]);
       },

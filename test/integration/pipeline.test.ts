@@ -436,9 +436,14 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       assert.deepEqual(Object.keys(doc.paths).sort(), [
         '/health/live',
         '/health/ready',
+        '/ledger/accounts/{ledgerAccount}',
+        '/ledger/trial-balance',
+        '/merchants/{merchantId}/totals',
         '/payments',
         '/payments/{paymentId}',
         '/payments/{paymentId}/override',
+        '/webhooks/dead-letters',
+        '/webhooks/dead-letters/{id}/redeliver',
       ]);
       assert.match(JSON.stringify(doc.paths['/payments']), /"currency"/);
       assert.equal((await fetch(`${h.apiUrl}/health/ready`)).status, 200);

@@ -23,7 +23,7 @@ import { listen } from '../../http/listen';
 import { testServerPath } from '../../stack';
 import { paymentSearchAttributeTypes } from '../../temporal/search-attributes';
 import { startPayment } from '../../temporal/start-payment';
-import { createPaymentWorker, WORKFLOWS_PATH } from '../../workers/worker';
+import { createPaymentWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../workers/worker';
 import type { authorizePayment } from '../../workflows';
 import type { SagaPolicy } from '../../workflows/shared';
 
@@ -61,7 +61,11 @@ export class SagaHarness {
       namespace: this.env.namespace ?? 'default',
       searchAttributes: paymentSearchAttributeTypes(),
     });
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      logger: new DefaultLogger('ERROR'),
+    });
     this.worker = await createPaymentWorker({
       config: this.config,
       connection: this.env.nativeConnection,
