@@ -13,6 +13,8 @@ import type { Pool } from '../db/pool';
 import { retryDelayMs } from './backoff';
 import type { WebhookEndpoint } from './handler';
 import { webhookHeaders } from './signature';
+import { logger } from '../observability/logger';
+import { metrics } from '../observability/metrics';
 
 export interface WebhookDispatcherOptions {
   pool: Pool;
@@ -87,7 +89,8 @@ export class WebhookDispatcher {
   }
 
   private log(line: string): void {
-    (this.opts.log ?? console.error)(line);
+    if (this.opts.log) this.opts.log(line);
+    else logger.warn({ component: 'notifier' }, line);
   }
 
   private async run(): Promise<void> {
@@ -163,6 +166,7 @@ export class WebhookDispatcher {
         [delivery.id, result.status],
       );
       this.counts.delivered++;
+      metrics.webhookAttempts.inc({ outcome: 'delivered' });
       return;
     }
     if (delivery.attempts >= webhooks.maxAttempts) {
@@ -175,6 +179,7 @@ export class WebhookDispatcher {
       );
       if (rowCount) {
         this.counts.deadLettered++;
+        metrics.webhookAttempts.inc({ outcome: 'dead_lettered' });
         this.log(`notifier: ${what} dead-lettered after ${delivery.attempts} attempts: ${result.error}`);
       }
       return;
@@ -187,6 +192,7 @@ export class WebhookDispatcher {
       [delivery.id, delivery.attempts, delayMs, result.error, result.status],
     );
     this.counts.retried++;
+    metrics.webhookAttempts.inc({ outcome: 'retry' });
     this.log(`notifier: ${what} attempt ${delivery.attempts} failed: ${result.error}; next in ${delayMs} ms`);
   }
 

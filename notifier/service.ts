@@ -1,6 +1,7 @@
 import { TOPICS } from '../contracts/topics';
 import { pruneInbox } from '../db/inbox';
 import { createKafka } from '../kafka/client';
+import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { createNotifier, purgeWebhooks } from './index';
 
@@ -16,11 +17,22 @@ export async function startNotifier({ config, pool }: RoleContext): Promise<Runn
   };
   const timer = setInterval(() => void purge().catch(() => undefined), PURGE_EVERY_MS);
   const count = config.webhooks.endpoints.length;
+  const removeProbe = gauges.webhookBacklog.addProbe(async () => {
+    const { rows } = await pool.query<{ pending: number; dead: number }>(
+      `select (select count(*)::int from webhook_deliveries where status = 'pending') as pending,
+              (select count(*)::int from webhook_dead_letters) as dead`,
+    );
+    return [
+      { labels: { state: 'pending' }, value: rows[0]!.pending },
+      { labels: { state: 'dead_lettered' }, value: rows[0]!.dead },
+    ];
+  });
   return {
     name: 'notifier',
     describe: `notifier delivering ${TOPICS.paymentDecided} as webhooks to ${count} endpoint${count === 1 ? '' : 's'}`,
     async stop() {
       clearInterval(timer);
+      removeProbe();
       await notifier.stop();
     },
   };
