@@ -9,6 +9,7 @@
  *   npm run setup                          schema, topics and search attributes, then exit.
  *   npm run reconcile [-- --since 1d --grace 1m --json]
  *                                          gateway vs ledger vs decided events; exits 1 on a mismatch.
+ *   npm run dlt -- list|replay <topic>      a topic's dead letters with their reasons; replay republishes them.
  *   npm run rebuild-read-model [-- --force]
  *                                          folds the read model again from offset zero (read-model role stopped).
  */
@@ -25,6 +26,8 @@ import { createKafka } from './kafka/client';
 import { ensureTopics } from './kafka/topics';
 import { RebuildRefused, rebuildReadModel } from './read-model/rebuild';
 import { formatReport, reconcile } from './reconcile';
+import { isTopic, listDeadLetters, replayDeadLetters } from './kafka/dead-letters';
+import { TOPICS } from './contracts/topics';
 import { parseRoles, ROLE_NAMES, ROLES, type RoleName, type RunningRole } from './roles';
 import { configureLogging, logger, TemporalLogger } from './observability/logger';
 import { setTemporalMetricsUrl, startObservabilityServer } from './observability/server';
@@ -173,6 +176,25 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
 
+  if (command === 'dlt') {
+    const [action, topic = ''] = rest;
+    if ((action !== 'list' && action !== 'replay') || !isTopic(topic)) {
+      throw new StackError(`usage: npm run dlt -- list|replay <topic>, a topic of ${Object.values(TOPICS).join(', ')}`);
+    }
+    const kafka = createKafka(config, 'dlt');
+    const letters =
+      action === 'list'
+        ? await listDeadLetters(kafka, topic, config.kafka.clientId)
+        : await replayDeadLetters(kafka, topic, config.kafka.clientId);
+    for (const l of letters) {
+      console.log(
+        `${l.partition}/${l.offset} ${l.at} group=${l.group} original=${l.original.partition}/${l.original.offset} key=${l.key ?? ''} reason: ${l.reason}`,
+      );
+    }
+    console.log(`${letters.length} dead letter(s) ${action === 'list' ? `on ${topic}.dlt` : `replayed to ${topic}`}`);
+    return;
+  }
+
   if (command === 'rebuild-read-model') {
     const pool = createPool(config);
     try {
@@ -234,7 +256,7 @@ async function main(argv: string[]): Promise<void> {
     console.log('paysaga: stopped');
     return;
   }
-  throw new StackError(`unknown command "${command}" (expected start, run <roles>, setup, reconcile or rebuild-read-model)`);
+  throw new StackError(`unknown command "${command}" (expected start, run <roles>, setup, reconcile, dlt or rebuild-read-model)`);
 }
 
 main(process.argv.slice(2)).then(

@@ -15,6 +15,11 @@ export interface ReadToEndOptions {
   eachMessage: (record: { topic: string; partition: number; message: KafkaMessage }) => Promise<void>;
   /** Names the throwaway group, for brokers' logs and ACLs. */
   groupPrefix: string;
+  /**
+   * A lasting consumer group instead of a throwaway one: the read starts at its committed offsets (or the
+   * beginning) and commits where it ended, so the next read continues from there.
+   */
+  groupId?: string;
   /** Fails the read when the end is not reached in time (a transaction left open holds the end back). */
   timeoutMs?: number;
 }
@@ -30,16 +35,21 @@ export interface ReadToEndResult {
 export async function readToEnd(kafka: Kafka, opts: ReadToEndOptions): Promise<ReadToEndResult> {
   const admin = kafka.admin();
   await admin.connect();
-  const groupId = `${opts.groupPrefix}-${randomUUID()}`;
+  const groupId = opts.groupId ?? `${opts.groupPrefix}-${randomUUID()}`;
   const earliest: ReadToEndResult['earliest'] = {};
   const end: ReadToEndResult['end'] = {};
   const remaining = new Map<string, bigint>(); // `${topic}/${partition}` → end offset still to reach
   try {
     for (const topic of opts.topics) {
       const offsets = await admin.fetchTopicOffsets(topic);
+      const committed = opts.groupId ? ((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []) : [];
       earliest[topic] = offsets.map((o) => ({ partition: o.partition, offset: o.low }));
       end[topic] = offsets.map((o) => ({ partition: o.partition, offset: o.offset }));
-      for (const o of offsets) if (BigInt(o.offset) > BigInt(o.low)) remaining.set(`${topic}/${o.partition}`, BigInt(o.offset));
+      for (const o of offsets) {
+        const from = committed.find((c) => c.partition === o.partition)?.offset ?? '-1';
+        const start = BigInt(from) >= 0n ? BigInt(from) : BigInt(o.low);
+        if (BigInt(o.offset) > start) remaining.set(`${topic}/${o.partition}`, BigInt(o.offset));
+      }
     }
     let records = 0;
     if (remaining.size > 0) {
@@ -78,10 +88,11 @@ export async function readToEnd(kafka: Kafka, opts: ReadToEndOptions): Promise<R
       } finally {
         await consumer.disconnect();
       }
+      if (opts.groupId) for (const topic of opts.topics) await admin.setOffsets({ groupId, topic, partitions: end[topic]! });
     }
     return { records, earliest, end };
   } finally {
-    await admin.deleteGroups([groupId]).catch(() => undefined);
+    if (!opts.groupId) await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
 }
