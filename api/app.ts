@@ -4,12 +4,20 @@ import express from 'express';
 import type { Config } from '../config';
 import type { Pool } from '../db/pool';
 import { createAuth } from './auth';
+import { merchantRoutes, type MerchantTotalsTable } from './merchants';
 import { openApiDocument } from './openapi';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
 import { webhookRoutes } from './webhooks';
 
-export function createApiApp(opts: { pool: Pool; client: Client; config: Config; hooks?: PaymentRoutesHooks }) {
+export function createApiApp(opts: {
+  pool: Pool;
+  client: Client;
+  config: Config;
+  hooks?: PaymentRoutesHooks;
+  /** The aggregate's output in memory (api/merchants.ts); without it GET /merchants/:id/totals answers 503. */
+  merchantTotals?: MerchantTotalsTable;
+}) {
   const { pool, client, config } = opts;
   if (!config.api.tokens) throw new Error('API_TOKENS must list at least one bearer token for the api to start');
   const requireRole = createAuth(config.api.tokens);
@@ -25,12 +33,14 @@ export function createApiApp(opts: { pool: Pool; client: Client; config: Config;
     try {
       await pool.query('select 1');
       await client.workflowService.getSystemInfo({});
+      if (opts.merchantTotals && !opts.merchantTotals.isCaughtUp) throw new Error('merchant totals are still catching up');
       res.json({ status: 'ready' });
     } catch (err) {
       problem(res, 503, 'not ready', { detail: (err as Error).message.split('\n')[0] });
     }
   });
   app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks }));
+  app.use(merchantRoutes({ totals: opts.merchantTotals, requireRole }));
   app.use(webhookRoutes({ pool, config, requireRole }));
   app.use((_req, res) => void problem(res, 404, 'not found'));
   app.use(errorHandler);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   createPaymentBody,
   listPaymentsQuery,
+  merchantTotalsView,
   overrideAccepted,
   overrideBody,
   paymentAccepted,
@@ -112,10 +113,27 @@ export function openApiDocument() {
           },
         },
       },
+      '/merchants/{merchantId}/totals': {
+        get: {
+          summary: "A merchant's authorized amount and count per currency, from the exactly-once aggregate (operators)",
+          security: bearer,
+          parameters: [{ name: 'merchantId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'the totals (an empty list for a merchant with no authorized payment)',
+              ...json(merchantTotalsView),
+            },
+            '400': problemResponse('invalid merchant id'),
+            '401': problemResponse('no valid bearer token'),
+            '403': problemResponse('the token lacks the operator role'),
+            '503': problemResponse('the totals are still catching up'),
+          },
+        },
+      },
       '/health/live': { get: { summary: 'The process is up', responses: { '200': { description: 'live' } } } },
       '/health/ready': {
         get: {
-          summary: 'PostgreSQL and Temporal answer',
+          summary: 'PostgreSQL and Temporal answer, and the merchant totals have caught up',
           responses: { '200': { description: 'ready' }, '503': problemResponse('not ready') },
         },
       },

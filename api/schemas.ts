@@ -68,3 +68,14 @@ export const problemDetails = z
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .meta({ id: 'Problem' });
+
+export const merchantTotalsView = z
+  .object({
+    merchantId: z.string(),
+    totals: z.array(z.object({ currency: z.string(), authorizedAmount: z.number().int(), authorizedCount: z.number().int() })),
+  })
+  .meta({
+    id: 'MerchantTotals',
+    description: 'authorized amount (minor units) and count per currency, counted exactly once per decided event',
+  });
+export type MerchantTotalsView = z.infer<typeof merchantTotalsView>;

@@ -1,15 +1,24 @@
 import type { AddressInfo } from 'node:net';
 import { listen } from '../http/listen';
+import { createKafka } from '../kafka/client';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { createTemporalClient } from '../temporal/connection';
 import { createApiApp } from './app';
 import { purgeKeys } from './idempotency';
+import { createMerchantTotalsTable } from './merchants';
 
 const PURGE_EVERY_MS = 600_000;
 
 export async function startApi({ config, pool }: RoleContext): Promise<RunningRole> {
   const client = await createTemporalClient(config);
-  const server = await listen(createApiApp({ pool, client, config }), config.api.port);
+  // Read in the background: /health/ready says not ready until it has caught up once.
+  const merchantTotals = createMerchantTotalsTable(createKafka(config, 'api'), config.kafka.clientId);
+  await merchantTotals.start();
+  const app = createApiApp({ pool, client, config, merchantTotals });
+  const server = await listen(app, config.api.port).catch(async (err: unknown) => {
+    await merchantTotals.stop();
+    throw err;
+  });
   const purge = setInterval(
     () => void purgeKeys(pool, config.api.idempotencyKeyRetentionMs).catch(() => undefined),
     PURGE_EVERY_MS,
@@ -22,6 +31,7 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
       clearInterval(purge);
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await merchantTotals.stop();
       await client.connection.close();
     },
   };

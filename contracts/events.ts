@@ -3,13 +3,15 @@
  * A consumer validates the envelope and the data of the (type, version) pairs it knows and dead-letters the rest.
  */
 import { z } from 'zod';
+import { merchantTotalsSchema } from './merchant-totals';
 import { accountStateSchema, paymentDecidedSchema, paymentRequestSchema } from './payment';
-import { TOPICS } from './topics';
+import { MERCHANT_TOTALS_TOPICS, TOPICS } from './topics';
 
 export const EVENT_TYPES = {
   paymentRequested: 'payment.authorization.requested',
   accountStateUpdated: 'account.state.updated',
   paymentDecided: 'payment.authorization.decided',
+  merchantTotalsUpdated: 'merchant.authorized-totals.updated',
 } as const;
 
 /** Each event type at each version it has, with its data schema and topic. */
@@ -17,6 +19,7 @@ export const EVENTS = {
   [EVENT_TYPES.paymentRequested]: { 1: paymentRequestSchema, topic: TOPICS.paymentRequested },
   [EVENT_TYPES.accountStateUpdated]: { 1: accountStateSchema, topic: TOPICS.accountStateUpdated },
   [EVENT_TYPES.paymentDecided]: { 1: paymentDecidedSchema, topic: TOPICS.paymentDecided },
+  [EVENT_TYPES.merchantTotalsUpdated]: { 1: merchantTotalsSchema, topic: MERCHANT_TOTALS_TOPICS.totals },
 } as const;
 
 export type EventType = keyof typeof EVENTS;

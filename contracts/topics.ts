@@ -21,6 +21,29 @@ export const TOPIC_SETTINGS: Record<Topic, Record<string, string>> = {
   [TOPICS.paymentDecided]: {},
 };
 
+/**
+ * The merchant totals aggregate's own topics (merchant-totals/, docs/merchant-totals.md). Partition P of each is
+ * written only by the transactional producer of input partition P of payments.authorization.decided, so both
+ * have the input's partition count. No dead-letter twins: nothing but the aggregate writes them.
+ */
+export const MERCHANT_TOTALS_TOPICS = {
+  /** Compacted: the latest partial totals per merchant, currency and input partition. */
+  totals: 'merchants.authorized-totals',
+  /** The changelog of event ids already counted: compacted, and deleted once the input cannot replay them. */
+  seen: 'merchants.authorized-totals.seen',
+} as const;
+
+/** How long a counted event id is remembered: a day longer than the event topics keep the event itself. */
+export const seenRetentionMs = (eventRetentionMs: number) => eventRetentionMs + 86_400_000;
+
+export const merchantTotalsTopicSettings = (eventRetentionMs: number): Record<string, Record<string, string>> => ({
+  [MERCHANT_TOTALS_TOPICS.totals]: { 'cleanup.policy': 'compact' },
+  [MERCHANT_TOTALS_TOPICS.seen]: {
+    'cleanup.policy': 'compact,delete',
+    'retention.ms': String(seenRetentionMs(eventRetentionMs)),
+  },
+});
+
 /** Dead letters wait for an operator: kept for 30 days, never compacted (each one is its own case). */
 export const DEAD_LETTER_SETTINGS: Record<string, string> = {
   'cleanup.policy': 'delete',

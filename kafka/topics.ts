@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../config';
-import { DEAD_LETTER_SETTINGS, deadLetterTopic, TOPIC_SETTINGS, TOPICS } from '../contracts/topics';
+import { DEAD_LETTER_SETTINGS, deadLetterTopic, merchantTotalsTopicSettings, TOPIC_SETTINGS, TOPICS } from '../contracts/topics';
 
 export interface TopicSpec {
   topic: string;
@@ -14,7 +14,14 @@ const entries = (settings: Record<string, string>) => Object.entries(settings).m
 /** Every topic paysaga uses, with its dead-letter twin, as the configuration sizes them. */
 export function topicSpecs(config: Config): TopicSpec[] {
   const { topicPartitions: numPartitions, replicationFactor, eventRetentionMs } = config.kafka;
-  return Object.values(TOPICS).flatMap((topic) => [
+  // The merchant totals aggregate's output: as many partitions as its input (checked again at its start).
+  const aggregate = Object.entries(merchantTotalsTopicSettings(eventRetentionMs)).map(([topic, settings]) => ({
+    topic,
+    numPartitions,
+    replicationFactor,
+    configEntries: entries(settings),
+  }));
+  const events = Object.values(TOPICS).flatMap((topic) => [
     {
       topic,
       numPartitions,
@@ -23,6 +30,7 @@ export function topicSpecs(config: Config): TopicSpec[] {
     },
     { topic: deadLetterTopic(topic), numPartitions, replicationFactor, configEntries: entries(DEAD_LETTER_SETTINGS) },
   ]);
+  return [...events, ...aggregate];
 }
 
 /**

@@ -5,6 +5,7 @@
 import { startApi } from '../api/service';
 import { startBridge } from '../bridge/service';
 import { startGateway } from '../gateway/service';
+import { startMerchantTotals } from '../merchant-totals/service';
 import { startNotifier } from '../notifier/service';
 import { startOutboxRelay } from '../outbox/service';
 import { startReadModel } from '../read-model/service';
@@ -15,6 +16,7 @@ export const ROLES = {
   gateway: startGateway,
   worker: startWorker,
   'outbox-relay': startOutboxRelay,
+  'merchant-totals': startMerchantTotals,
   notifier: startNotifier,
   'read-model': startReadModel,
   bridge: startBridge,
