@@ -3,7 +3,10 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Config } from '../config';
 import type { Pool } from '../db/pool';
+import { httpServerSpans } from '../observability/http';
+import { metricsHandler } from '../observability/server';
 import { createAuth } from './auth';
+import { ledgerRoutes } from './ledger';
 import { merchantRoutes, type MerchantTotalsTable } from './merchants';
 import { openApiDocument } from './openapi';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
@@ -24,7 +27,9 @@ export function createApiApp(opts: {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(httpServerSpans('api'));
   app.use(express.json({ limit: '16kb', strict: true }));
+  app.get('/metrics', metricsHandler);
 
   const document = openApiDocument();
   app.get('/openapi.json', (_req, res) => void res.json(document));
@@ -40,6 +45,7 @@ export function createApiApp(opts: {
     }
   });
   app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks }));
+  app.use(ledgerRoutes({ pool, requireRole }));
   app.use(merchantRoutes({ totals: opts.merchantTotals, requireRole }));
   app.use(webhookRoutes({ pool, config, requireRole }));
   app.use((_req, res) => void problem(res, 404, 'not found'));

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import {
   createPaymentBody,
+  journalQuery,
+  ledgerAccountView,
   listPaymentsQuery,
   merchantTotalsView,
   overrideAccepted,
@@ -10,6 +12,7 @@ import {
   paymentList,
   paymentView,
   problemDetails,
+  trialBalanceView,
 } from './schemas';
 import { listDeadLettersQuery, redeliverBody, redeliveryAccepted, webhookDeadLetterList } from './webhook-schemas';
 
@@ -82,6 +85,24 @@ export function openApiDocument() {
             '404': problemResponse('unknown payment'),
             '409': problemResponse('already decided'),
           },
+        },
+      },
+      '/ledger/accounts/{ledgerAccount}': {
+        get: {
+          summary: 'Balances and journal of a ledger account, e.g. customer:<accountId> (operators)',
+          security: bearer,
+          parameters: [
+            { name: 'ledgerAccount', in: 'path', required: true, schema: { type: 'string' } },
+            ...queryParameters(journalQuery),
+          ],
+          responses: { '200': { description: 'the account', ...json(ledgerAccountView) }, '404': problemResponse('no entries') },
+        },
+      },
+      '/ledger/trial-balance': {
+        get: {
+          summary: 'Every ledger account balance and the totals (operators)',
+          security: bearer,
+          responses: { '200': { description: 'the trial balance', ...json(trialBalanceView) } },
         },
       },
       '/webhooks/dead-letters': {

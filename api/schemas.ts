@@ -69,6 +69,49 @@ export const problemDetails = z
   })
   .meta({ id: 'Problem' });
 
+export const journalQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.coerce.number().int().positive().optional(),
+  })
+  .meta({ id: 'JournalQuery' });
+
+const balance = z.object({
+  currency: z.string(),
+  debits: z.number().int(),
+  credits: z.number().int(),
+  balance: z.number().int(),
+});
+
+export const ledgerAccountView = z
+  .object({
+    ledgerAccount: z.string(),
+    balances: z.array(balance),
+    journal: z.array(
+      z.object({
+        entryId: z.number().int(),
+        transactionId: z.string(),
+        paymentId: z.string(),
+        kind: z.string(),
+        direction: z.enum(['debit', 'credit']),
+        amount: z.number().int(),
+        currency: z.string(),
+        counterparts: z.array(z.string()),
+        at: z.string(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'LedgerAccount', description: 'balance = debits − credits; the journal is newest first' });
+
+export const trialBalanceView = z
+  .object({
+    accounts: z.array(balance.extend({ ledgerAccount: z.string() })),
+    totals: z.array(balance),
+    balanced: z.boolean(),
+  })
+  .meta({ id: 'TrialBalance' });
+
 export const merchantTotalsView = z
   .object({
     merchantId: z.string(),

@@ -32,6 +32,7 @@ export async function startBridge({ config, pool }: RoleContext): Promise<Runnin
   return {
     name: 'bridge',
     describe: `bridge consuming ${TOPICS.paymentRequested} and ${TOPICS.accountStateUpdated}`,
+    ready: async () => bridge.requests.healthy && bridge.accounts.healthy,
     async stop() {
       removeProbes.forEach((remove) => remove());
       await bridge.stop();

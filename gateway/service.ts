@@ -9,6 +9,7 @@ export async function startGateway({ config, pool }: RoleContext): Promise<Runni
   return {
     name: 'gateway',
     describe: `gateway simulator listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ready: async () => server.listening,
     async stop() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

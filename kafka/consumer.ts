@@ -52,6 +52,8 @@ export class EventConsumer<T extends EventType> {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private stopping = false;
+  private started = false;
+  private crashed = false;
   /** Records handled, dead-lettered and retried since start (for tests and logs). */
   readonly counts = { handled: 0, deadLettered: 0, retries: 0 };
 
@@ -79,6 +81,12 @@ export class EventConsumer<T extends EventType> {
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.handler.topic, fromBeginning: true });
+    // KafkaJS restarts a consumer after a retriable crash; one it will not restart is down for good.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.crashed = true;
+      logger.error({ group: this.handler.groupId, err: payload.error.message, restart: payload.restart }, 'consumer crashed');
+    });
+    this.started = true;
     await this.consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
@@ -86,6 +94,11 @@ export class EventConsumer<T extends EventType> {
         await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
     });
+  }
+
+  /** Consuming: started, not stopping, not crashed beyond KafkaJS's restarts (for /health/ready). */
+  get healthy(): boolean {
+    return this.started && !this.stopping && !this.crashed;
   }
 
   /** Stops fetching, lets the record in hand finish (or abandons its retries uncommitted), disconnects. */

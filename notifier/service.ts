@@ -30,6 +30,7 @@ export async function startNotifier({ config, pool }: RoleContext): Promise<Runn
   return {
     name: 'notifier',
     describe: `notifier delivering ${TOPICS.paymentDecided} as webhooks to ${count} endpoint${count === 1 ? '' : 's'}`,
+    ready: async () => notifier.consumer.healthy,
     async stop() {
       clearInterval(timer);
       removeProbe();

@@ -42,6 +42,8 @@ export class OutboxRelay {
   /** A notification arrived since the last batch began: skip the next sleep. */
   private notified = false;
   published = 0;
+  /** Batches that failed in a row (Kafka or PostgreSQL unavailable); 0 when the last one went through. */
+  failures = 0;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.producer = opts.kafka.producer({
@@ -121,12 +123,11 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     while (!this.stopped) {
       try {
         this.notified = false;
         const sent = await this.publishBatch();
-        failures = 0;
+        this.failures = 0;
         if (Date.now() - this.lastPrune > 60_000) {
           this.lastPrune = Date.now();
           await this.prune();
@@ -134,9 +135,9 @@ export class OutboxRelay {
         if (sent === 0) await this.sleep(this.opts.idleMs ?? 1_000);
       } catch (err) {
         // Kafka or PostgreSQL is unavailable: nothing was marked sent, so back off and try again.
-        failures++;
-        logger.warn({ err: (err as Error).message, failures }, 'outbox relay: publishing failed; retrying');
-        await this.sleep(Math.min(30_000, 250 * 2 ** failures));
+        this.failures++;
+        logger.warn({ err: (err as Error).message, failures: this.failures }, 'outbox relay: publishing failed; retrying');
+        await this.sleep(Math.min(30_000, 250 * 2 ** this.failures));
       }
     }
   }

@@ -17,6 +17,7 @@ export async function startOutboxRelay({ config, pool }: RoleContext): Promise<R
   return {
     name: 'outbox-relay',
     describe: 'outbox relay publishing to Kafka',
+    ready: async () => relay.failures === 0,
     async stop() {
       removeProbe();
       await relay.stop();

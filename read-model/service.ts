@@ -14,6 +14,7 @@ export async function startReadModel({ config, pool }: RoleContext): Promise<Run
   return {
     name: 'read-model',
     describe: `read model folding ${TOPICS.paymentRequested} and ${TOPICS.paymentDecided}`,
+    ready: async () => consumers.requests.healthy && consumers.decisions.healthy,
     async stop() {
       clearInterval(prune);
       await consumers.stop();
