@@ -27,6 +27,11 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
   return {
     name: 'api',
     describe: `api listening on ${url} (OpenAPI ${url}/openapi.json)`,
+    ready: async () => {
+      await pool.query('select 1');
+      await client.workflowService.getSystemInfo({});
+      return merchantTotals.isCaughtUp;
+    },
     async stop() {
       clearInterval(purge);
       server.closeAllConnections();

@@ -96,8 +96,20 @@ export class MerchantTotalsProcessor {
     });
   }
 
+  private started = false;
+  private stopped = false;
+  private crashed = false;
+
+  /** Consuming: started, not stopped, not crashed beyond KafkaJS's restarts (for /health/ready). */
+  get healthy(): boolean {
+    return this.started && !this.stopped && !this.crashed;
+  }
+
   async start(): Promise<void> {
     const partitions = await this.partitionCount();
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.crashed = true;
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
       this.onAssignment(payload.memberId, payload.memberAssignment),
     );
@@ -110,10 +122,12 @@ export class MerchantTotalsProcessor {
       partitionsConsumedConcurrently: partitions,
       eachBatch: (payload) => this.processBatch(payload),
     });
+    this.started = true;
   }
 
   /** Lets the batches in hand finish, leaves the group, closes every producer. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer.disconnect();
     const slots = [...this.slots.values()];
     this.slots = new Map();

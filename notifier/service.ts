@@ -3,13 +3,17 @@ import { pruneInbox } from '../db/inbox';
 import { createKafka } from '../kafka/client';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
+import { reportLag } from '../kafka/lag';
+import { notifierGroupId } from './handler';
 import { createNotifier, purgeWebhooks } from './index';
 
 const PURGE_EVERY_MS = 3_600_000;
 
 export async function startNotifier({ config, pool }: RoleContext): Promise<RunningRole> {
-  const notifier = createNotifier({ config, kafka: createKafka(config, 'notifier'), pool });
+  const kafka = createKafka(config, 'notifier');
+  const notifier = createNotifier({ config, kafka, pool });
   await notifier.start();
+  const stopLag = await reportLag(kafka, [{ group: notifierGroupId(config), topic: TOPICS.paymentDecided }]);
   // Delivered webhooks and dead letters past WEBHOOK_RETENTION; inbox rows a day older than any replay.
   const purge = async () => {
     await purgeWebhooks(pool, config.webhooks.retentionMs);
@@ -34,6 +38,7 @@ export async function startNotifier({ config, pool }: RoleContext): Promise<Runn
     async stop() {
       clearInterval(timer);
       removeProbe();
+      await stopLag();
       await notifier.stop();
     },
   };

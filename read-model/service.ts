@@ -1,14 +1,21 @@
 import { createKafka } from '../kafka/client';
 import { pruneInbox } from '../db/inbox';
 import type { RoleContext, RunningRole } from '../roles/role';
-import { createReadModelConsumers } from './index';
+import { reportLag } from '../kafka/lag';
+import { createReadModelConsumers, readModelGroupIds } from './index';
 import { TOPICS } from '../contracts/topics';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
 export async function startReadModel({ config, pool }: RoleContext): Promise<RunningRole> {
-  const consumers = createReadModelConsumers({ config, kafka: createKafka(config, 'read-model'), pool });
+  const kafka = createKafka(config, 'read-model');
+  const consumers = createReadModelConsumers({ config, kafka, pool });
   await consumers.start();
+  const groups = readModelGroupIds(config);
+  const stopLag = await reportLag(kafka, [
+    { group: groups.requests, topic: TOPICS.paymentRequested },
+    { group: groups.decisions, topic: TOPICS.paymentDecided },
+  ]);
   // The inbox of every consumer in this database: rows a day older than anything a topic can replay.
   const prune = setInterval(() => void pruneInbox(pool, config.inbox.retentionMs).catch(() => undefined), PRUNE_EVERY_MS);
   return {
@@ -17,6 +24,7 @@ export async function startReadModel({ config, pool }: RoleContext): Promise<Run
     ready: async () => consumers.requests.healthy && consumers.decisions.healthy,
     async stop() {
       clearInterval(prune);
+      await stopLag();
       await consumers.stop();
     },
   };

@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import express from 'express';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { createApiApp } from '../../api/app';
-import { consumerLag } from '../../bridge/lag';
+import { consumerLag } from '../../kafka/lag';
 import { loadConfig, type Config } from '../../config';
 import { envelope, EVENT_TYPES } from '../../contracts/events';
 import type { PaymentDecided } from '../../contracts/payment';

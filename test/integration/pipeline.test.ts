@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { purgeKeys } from '../../api/idempotency';
 import { bridgeGroupIds } from '../../bridge';
-import { consumerLag } from '../../bridge/lag';
+import { consumerLag } from '../../kafka/lag';
 import { deadLetterTopic, TOPICS } from '../../contracts/topics';
 import { paymentWorkflowId, statusQuery } from '../../workflows/shared';
 import { eventually } from '../eventually';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
-import { consumerLag } from '../../bridge/lag';
+import { consumerLag } from '../../kafka/lag';
 import { envelope, EVENT_TYPES } from '../../contracts/events';
 import type { PaymentDecided, PaymentRequest } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';

@@ -1,5 +1,6 @@
 /** Consumer lag: how many records of a topic a consumer group has not committed yet, per partition. */
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { gauges } from '../observability/metrics';
 
 export interface PartitionLag {
   partition: number;
@@ -21,4 +22,22 @@ export async function consumerLag(admin: Admin, groupId: string, topic: string):
       return { partition, committed: Number(c), end: Number(offset), lag: Math.max(0, Number(offset) - from) };
     })
     .sort((a, b) => a.partition - b.partition);
+}
+
+/**
+ * Reports the lag of consumer groups as paysaga_kafka_consumer_lag{group, topic}, read when Prometheus
+ * scrapes. Returns what stops it (a stopping role calls it).
+ */
+export async function reportLag(kafka: Kafka, pairs: { group: string; topic: string }[]): Promise<() => Promise<void>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const removers = pairs.map(({ group, topic }) =>
+    gauges.consumerLag.addProbe(async () => [
+      { labels: { group, topic }, value: (await consumerLag(admin, group, topic)).reduce((sum, p) => sum + p.lag, 0) },
+    ]),
+  );
+  return async () => {
+    removers.forEach((remove) => remove());
+    await admin.disconnect();
+  };
 }
