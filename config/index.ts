@@ -304,8 +304,22 @@ export const EMBEDDED_DB = { user: 'paysaga', password: 'paysaga', database: 'pa
 
 const projectRoot = path.resolve(__dirname, '..');
 
-export function loadConfig(env: Env = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+/**
+ * Settings `npm start -- --demo` uses unless the environment sets them: short deadlines and the review
+ * policy, so the demo's timeout-into-review scenario runs in a minute.
+ */
+export const DEMO_SETTINGS: Env = {
+  ACCOUNT_STATE_DEADLINE: '10s',
+  ACCOUNT_STATE_TIMEOUT_POLICY: 'review',
+  REVIEW_DEADLINE: '10m',
+};
+
+/** The configuration from `env`; `defaults` fill in settings the environment leaves unset. */
+export function loadConfig(env: Env = process.env, defaults: Env = {}): Config {
+  const parsed = envSchema.safeParse({
+    ...defaults,
+    ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
+  });
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => ({

@@ -26,7 +26,13 @@ export function topicSpecs(config: Config): TopicSpec[] {
       topic,
       numPartitions,
       replicationFactor,
-      configEntries: entries({ 'retention.ms': String(eventRetentionMs), ...TOPIC_SETTINGS[topic] }),
+      // Retention deletes whole segments: rolled every 12 h, no record outlives its retention by a day, so the
+      // deduplication records (kept a day longer) cover everything a replay can still read.
+      configEntries: entries({
+        'retention.ms': String(eventRetentionMs),
+        'segment.ms': String(Math.min(eventRetentionMs, 43_200_000)),
+        ...TOPIC_SETTINGS[topic],
+      }),
     },
     { topic: deadLetterTopic(topic), numPartitions, replicationFactor, configEntries: entries(DEAD_LETTER_SETTINGS) },
   ]);

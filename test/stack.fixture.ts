@@ -1,15 +1,19 @@
 /**
  * Mocha global fixture for `npm test`: brings the local stack up before the first suite (provisioning on a
  * fresh machine) and stops, after the last suite, the engines that it started itself. Engines that were
- * already running (a developer's `npm run stack -- up`) are left running.
+ * already running (a developer's `npm run stack -- up`) are left running. Log lines below warn are quiet
+ * unless LOG_LEVEL asks for them.
  */
 import { loadConfig } from '../config';
+import { configureLogging } from '../observability/logger';
 import { stackDown, stackUp } from '../stack';
 
 let startedHere: string[] = [];
 
 export async function mochaGlobalSetup(): Promise<void> {
-  const { engines } = await stackUp(loadConfig());
+  const config = loadConfig();
+  configureLogging({ level: process.env.LOG_LEVEL ? config.logLevel : 'warn', format: config.logFormat });
+  const { engines } = await stackUp(config);
   startedHere = engines.filter((e) => e.state === 'started').map((e) => e.name);
 }
 
