@@ -40,19 +40,9 @@ export const TOKENS = {
 
 export class PipelineHarness {
   readonly runId = randomUUID().slice(0, 8);
-  readonly env: NodeJS.ProcessEnv = {
-    ...process.env,
-    KAFKA_CLIENT_ID: `paysaga-test-${this.runId}`,
-    TEMPORAL_TASK_QUEUE: `pipeline-${this.runId}`,
-    ACCOUNT_STATE_DEADLINE: '1m',
-    API_TOKENS: JSON.stringify([
-      { token: TOKENS.client, subject: 'shop-1', roles: ['client'] },
-      { token: TOKENS.otherClient, subject: 'shop-2', roles: ['client'] },
-      { token: TOKENS.operator, subject: 'alice', roles: ['operator'] },
-    ]),
-  };
-  readonly config: Config = loadConfig(this.env);
-  readonly kafka: Kafka = createKafka(this.config, 'test');
+  readonly env: NodeJS.ProcessEnv;
+  readonly config: Config;
+  readonly kafka: Kafka;
   readonly faults = new FaultInjector();
   readonly decided = new Map<string, PaymentDecided[]>();
   /** When the first decided event of each payment reached the collector (Date.now()). */
@@ -73,6 +63,24 @@ export class PipelineHarness {
   private workerRun!: Promise<void>;
   private workerConnection!: NativeConnection;
   private collector!: Consumer;
+
+  /** `env` overrides settings of this run (e.g. a short ACCOUNT_STATE_DEADLINE and the review policy). */
+  constructor(opts: { env?: Partial<NodeJS.ProcessEnv> } = {}) {
+    this.env = {
+      ...process.env,
+      KAFKA_CLIENT_ID: `paysaga-test-${this.runId}`,
+      TEMPORAL_TASK_QUEUE: `pipeline-${this.runId}`,
+      ACCOUNT_STATE_DEADLINE: '1m',
+      API_TOKENS: JSON.stringify([
+        { token: TOKENS.client, subject: 'shop-1', roles: ['client'] },
+        { token: TOKENS.otherClient, subject: 'shop-2', roles: ['client'] },
+        { token: TOKENS.operator, subject: 'alice', roles: ['operator'] },
+      ]),
+      ...opts.env,
+    };
+    this.config = loadConfig(this.env);
+    this.kafka = createKafka(this.config, 'test');
+  }
 
   async setUp(): Promise<void> {
     Runtime.install({ logger: this.temporalLogger });
