@@ -1,9 +1,11 @@
 /**
  * paysaga's one entry point.
- *   npm start [-- --services api,worker]   the whole system on this machine: brings up the local engines
+ *   npm start [-- --services api,worker] [-- --demo]
+ *                                          the whole system on this machine: brings up the local engines
  *                                          (every one the configuration does not point elsewhere), sets up
  *                                          schema, topics and search attributes, runs the roles (default:
- *                                          all), prints the URLs; Ctrl-C stops everything it started.
+ *                                          all), prints the URLs; Ctrl-C stops everything it started. --demo
+ *                                          then sends demo traffic (demo/) with short saga deadlines.
  *   node main.js run <role[,role…]>        roles only, against configured engines (a cluster, compose):
  *                                          npm run api | worker | bridge | outbox-relay | gateway
  *   npm run setup                          schema, topics and search attributes, then exit.
@@ -19,7 +21,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import { ConfigError, loadConfig, parseDuration, redactConfig, type Config } from './config';
+import { ConfigError, DEMO_SETTINGS, loadConfig, parseDuration, redactConfig, type Config } from './config';
+import { formatSummary, runDemo } from './demo';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createKafka } from './kafka/client';
@@ -108,7 +111,24 @@ async function observe(config: Config, names: RoleName[], running: () => Running
   };
 }
 
-/** Starts the roles in order; stops those already started if one fails. */
+/** Waits until every role says it is ready (the api's merchant totals have caught up, consumers joined). */
+async function untilReady(running: RunningRole[], timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await Promise.all(
+      running.map(async (r) => ({ name: r.name, ready: await Promise.resolve(r.ready?.() ?? true).catch(() => false) })),
+    );
+    const waiting = states.filter((s) => !s.ready).map((s) => s.name);
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline) {
+      logger.warn({ waiting }, `not ready after ${timeoutMs / 1000}s: ${waiting.join(', ')} (see /health/ready)`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Starts the roles in order; stops those already started if one fails; resolves once they are ready. */
 async function runRoles(config: Config, names: RoleName[]): Promise<{ stop: () => Promise<void>; metricsUrl: string }> {
   const pool = createPool(config);
   await migrate(pool);
@@ -131,6 +151,7 @@ async function runRoles(config: Config, names: RoleName[]): Promise<{ stop: () =
     await stop();
     throw err;
   }
+  await untilReady(running);
   return { stop, metricsUrl: observability.metricsUrl };
 }
 
@@ -144,10 +165,11 @@ async function main(argv: string[]): Promise<void> {
       grace: { type: 'string', default: '1m' },
       json: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
+      demo: { type: 'boolean', default: false },
     },
   });
   const [command = 'start', ...rest] = positionals;
-  let config = loadConfig();
+  let config = loadConfig(process.env, command === 'start' && values.demo ? DEMO_SETTINGS : {});
   configureLogging({ level: config.logLevel, format: config.logFormat });
   logger.debug({ config: redactConfig(config) }, 'configuration');
 
@@ -247,8 +269,20 @@ async function main(argv: string[]): Promise<void> {
       if (roles.includes('api')) console.log(`  API                http://127.0.0.1:${config.api.port} (OpenAPI /openapi.json)`);
       if (tokensFile) console.log(`  API tokens         ${tokensFile} (a client and an operator bearer token)`);
       console.log(`  Metrics            ${metricsUrl} (health: /health/ready)`);
+      const signalled = untilSignal();
+      if (values.demo) {
+        // Ctrl-C during the demo ends it early; the system then stops as usual.
+        const abort = new AbortController();
+        void signalled.then(() => abort.abort());
+        const summary = await runDemo({ config, signal: abort.signal }).catch((err: Error) => {
+          console.error(`paysaga: demo failed: ${err.message}`);
+          return undefined;
+        });
+        if (summary) console.log(formatSummary(summary));
+        console.log(`paysaga: demo ${summary?.ok ? 'completed: every scenario met' : 'completed with unmet scenarios'}`);
+      }
       console.log('paysaga: press Ctrl-C to stop');
-      console.log(`paysaga: ${await untilSignal()}, stopping`);
+      console.log(`paysaga: ${await signalled}, stopping`);
       await stop();
     } finally {
       await stackDown(config, ours);

@@ -1,33 +1,74 @@
 /**
- * `npm start` (main.ts start) as a newcomer runs it: every role in one process on the local engines, a
- * payment over REST decided, Ctrl-C stops the roles and leaves alone the engines it did not start.
+ * `npm start -- --demo` as a newcomer runs it (issue 6): every role in one process on the local engines,
+ * health and metrics for each role, the demo run to completion with every scenario met, a payment over REST
+ * decided, then Ctrl-C stops the roles, frees their ports, and leaves alone the engines it did not start.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { loadConfig } from '../../config';
+import { bridgeGroupIds } from '../../bridge';
+import { TOPICS } from '../../contracts/topics';
 import { createKafka } from '../../kafka/client';
+import { merchantTotalsGroupId } from '../../merchant-totals/processor';
+import { notifierGroupId } from '../../notifier/handler';
+import { readModelGroupIds } from '../../read-model';
 import { publishFeed } from '../../legacy/feed';
+import { ROLE_NAMES } from '../../roles';
 import { stackStatus } from '../../stack';
 import { freePort } from '../../stack/proc';
+import { eventually } from '../eventually';
 
 const root = path.resolve(__dirname, '../..');
 
-describe('npm start: the whole system in one process', function () {
-  this.timeout(120_000);
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
 
-  it('runs every role, decides a REST payment, and stops on Ctrl-C', async () => {
+describe('npm start: the whole system in one process, with the demo', function () {
+  this.timeout(600_000);
+
+  it('runs every role with health and metrics, completes the demo, decides a REST payment, and stops on Ctrl-C', async () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       API_PORT: String(await freePort()),
       GATEWAY_PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: `npm-start-${randomUUID().slice(0, 8)}`,
+      KAFKA_CLIENT_ID: `paysaga-start-${randomUUID().slice(0, 8)}`,
+      LOG_FORMAT: 'json',
     };
     delete env.API_TOKENS;
     const config = loadConfig(env);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'start'], {
+    // Its consumer groups start at the topics' ends: earlier suites' records are not this system's history.
+    const kafka = createKafka(config, 'test');
+    const admin = kafka.admin();
+    await admin.connect();
+    const bridge = bridgeGroupIds(config);
+    const readModel = readModelGroupIds(config);
+    const groups: [string, string][] = [
+      [bridge.requests, TOPICS.paymentRequested],
+      [bridge.accounts, TOPICS.accountStateUpdated],
+      [readModel.requests, TOPICS.paymentRequested],
+      [readModel.decisions, TOPICS.paymentDecided],
+      [notifierGroupId(config), TOPICS.paymentDecided],
+      [merchantTotalsGroupId(config.kafka.clientId), TOPICS.paymentDecided],
+    ];
+    await Promise.all(
+      groups.map(async ([groupId, topic]) =>
+        admin.setOffsets({ groupId, topic, partitions: await admin.fetchTopicOffsets(topic) }),
+      ),
+    );
+    await admin.disconnect();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'start', '--demo'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,28 +77,62 @@ describe('npm start: the whole system in one process', function () {
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', r));
+    const ports = [config.api.port, config.gateway.port, config.observability.metricsPort];
     try {
-      for (let i = 0; i < 1_200 && !output.includes('paysaga: ready'); i++) await new Promise((r) => setTimeout(r, 50));
+      await eventually('ready', async () => output.includes('paysaga: ready in') || child.exitCode !== null, 240_000);
       assert.match(output, /paysaga: ready in/, output);
-      for (const role of [
-        'gateway simulator listening',
-        'worker polling',
-        'outbox relay publishing',
-        'bridge consuming',
-        'api listening',
-      ]) {
-        assert.ok(output.includes(role), `missing "${role}" in:\n${output}`);
-      }
+      for (const role of ROLE_NAMES) assert.ok(output.includes(`"role":"${role}"`), `no start line of ${role} in:\n${output}`);
       assert.match(output, /Temporal Web UI +http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows/);
+      assert.match(output, new RegExp(`Metrics +http://127\\.0\\.0\\.1:${config.observability.metricsPort}/metrics`));
       const tokensFile = /API tokens +(\S+)/.exec(output)?.[1];
       assert.ok(tokensFile && fs.existsSync(tokensFile), 'the local API tokens file');
       assert.equal(fs.statSync(tokensFile).mode & 0o077, 0, 'only its owner may read it');
       const tokens = JSON.parse(fs.readFileSync(tokensFile, 'utf8')) as { token: string; roles: string[] }[];
-      assert.ok(!output.includes(tokens[0]!.token), 'tokens are never printed');
       const clientToken = tokens.find((t) => t.roles.includes('client'))!.token;
 
+      // Health of every role, from the process's observability endpoint.
+      const observability = `http://127.0.0.1:${config.observability.metricsPort}`;
+      const health = await eventually(
+        'every role ready',
+        async () => {
+          const res = await fetch(`${observability}/health/ready`);
+          const body = (await res.json()) as { roles: { name: string; ready: boolean }[] };
+          return res.status === 200 && body;
+        },
+        60_000,
+      );
+      assert.deepEqual(health.roles.map((r) => r.name).sort(), [...ROLE_NAMES].sort());
+      assert.ok(health.roles.every((r) => r.ready));
+
+      // The demo runs to completion with every scenario met.
+      await eventually(
+        'the demo finished',
+        async () => /paysaga: demo completed/.test(output) || child.exitCode !== null,
+        300_000,
+      );
+      assert.match(output, /paysaga: demo completed: every scenario met/, output.slice(-4_000));
+
+      // A payment over REST, decided; its series move on /metrics (the Temporal SDK's are there too).
+      const metrics = () => fetch(`${observability}/metrics`).then((r) => r.text());
+      const decidedTotal = (text: string) =>
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('paysaga_payments_decided_total{'))
+          .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      const before = await metrics();
+      for (const series of [
+        'paysaga_payments_decided_total',
+        'paysaga_decision_latency_seconds_bucket',
+        'paysaga_payments_waiting_for_state',
+        'paysaga_outbox_backlog',
+        'paysaga_kafka_consumer_lag{',
+        'paysaga_webhook_backlog',
+        'temporal_',
+      ]) {
+        assert.ok(before.includes(series), `${series} on /metrics`);
+      }
       const accountId = `acc-start-${randomUUID().slice(0, 8)}`;
-      await publishFeed(createKafka(config, 'test'), [
+      await publishFeed(kafka, [
         {
           accountId,
           version: 1,
@@ -75,20 +150,25 @@ describe('npm start: the whole system in one process', function () {
       });
       assert.equal(posted.status, 202);
       const { statusUrl } = (await posted.json()) as { statusUrl: string };
-      let view: { decision: string | null } = { decision: null };
-      for (let i = 0; i < 400 && !view.decision; i++) {
-        view = (await (
-          await fetch(api + statusUrl, { headers: { authorization: `Bearer ${clientToken}` } })
-        ).json()) as typeof view;
-        if (!view.decision) await new Promise((r) => setTimeout(r, 50));
-      }
+      const view = await eventually(
+        'decided',
+        async () => {
+          const v = (await (await fetch(api + statusUrl, { headers: { authorization: `Bearer ${clientToken}` } })).json()) as {
+            decision: string | null;
+          };
+          return v.decision ? v : undefined;
+        },
+        60_000,
+      );
       assert.equal(view.decision, 'AUTHORIZED');
-      assert.equal((await fetch(`${api}/health/ready`)).status, 200);
+      assert.ok(decidedTotal(await metrics()) > decidedTotal(before), 'paysaga_payments_decided_total moved');
+      assert.ok(!output.includes(clientToken), 'tokens are never printed or logged');
     } finally {
       child.kill('SIGINT');
     }
-    assert.equal(await exited, 0, output);
+    assert.equal(await exited, 0, output.slice(-4_000));
     assert.match(output, /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
+    for (const port of ports) assert.equal(await listening(port), false, `port ${port} is free again`);
     const engines = await stackStatus(config);
     assert.ok(
       engines.every((e) => e.state === 'running'),
