@@ -73,7 +73,7 @@ describe('read model: folded from events, idempotent (real engines)', function (
     ...overrides,
   });
 
-  /** Everything the read model holds, in a stable order (what a replay must leave exactly as it was). */
+  /** Everything the read model and the ledger hold, in a stable order (what a replay must leave exactly as it was). */
   const snapshot = async () => ({
     payments: (
       await h.pool.query(
@@ -85,6 +85,10 @@ describe('read model: folded from events, idempotent (real engines)', function (
       await h.pool.query('select payment_id, at, status, detail, event_id from payment_timeline order by event_id, payment_id')
     ).rows,
     inbox: (await h.pool.query(`select event_id from inbox where consumer = 'read-model' order by event_id`)).rows,
+    // The ledger is written by the saga, once per authorization: no replay of the decided events touches it.
+    ledger: (
+      await h.pool.query('select transaction_id, ledger_account, direction, amount, currency from ledger_entries order by id')
+    ).rows,
   });
 
   /** Waits until every outbox row is on Kafka and both read-model groups have committed the topics' ends. */
