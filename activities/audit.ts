@@ -2,7 +2,7 @@
  * The audit log of operator overrides (DESIGN.md §7.7): every override the saga received, once. The api
  * records the request first (outcome `requested`); the saga then records what it did with it.
  */
-import { log } from '@temporalio/activity';
+import { activityLog } from './log';
 import type { Override } from '../contracts/payment';
 import type { Pool } from '../db/pool';
 import { metrics } from '../observability/metrics';
@@ -21,7 +21,7 @@ export function createAuditActivities({ pool }: { pool: Pool }) {
       );
       if (rowCount === 1) {
         metrics.overrides.inc({ decision: override.decision, outcome });
-        log.info('override audited', { paymentId, operator: override.operator, decision: override.decision, outcome });
+        activityLog.info('override audited', { paymentId, operator: override.operator, decision: override.decision, outcome });
       }
     },
   };

@@ -1,5 +1,6 @@
 /** Calls the payment gateway over HTTP with idempotency key = payment id (DESIGN.md §4, §6). */
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
+import { activityLog } from './log';
 import {
   gatewayAuthorizationResponseSchema,
   type GatewayAuthorizationRequest,
@@ -43,10 +44,10 @@ export function createGatewayActivities(deps: GatewayDeps) {
       const { status, json } = await call(deps, '/authorizations', request.paymentId, request);
       if (status === 200 || status === 201 || status === 402) {
         const response = gatewayAuthorizationResponseSchema.parse(json);
-        log.info('gateway answered', { paymentId: request.paymentId, status: response.status, httpStatus: status });
+        activityLog.info('gateway answered', { paymentId: request.paymentId, status: response.status, httpStatus: status });
         return response;
       }
-      log.warn('gateway call failed; the activity retries', { paymentId: request.paymentId, httpStatus: status });
+      activityLog.warn('gateway call failed; the activity retries', { paymentId: request.paymentId, httpStatus: status });
       // A 4xx other than a decline: our request is wrong, and sending it again will not fix it.
       if (status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429) {
         throw ApplicationFailure.nonRetryable(

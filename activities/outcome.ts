@@ -8,7 +8,7 @@
 import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { PaymentDecided } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
-import { log } from '@temporalio/activity';
+import { activityLog } from './log';
 import { lockAccount } from '../db/accounts';
 import { ledgerAccounts } from '../ledger/accounts';
 import { metrics } from '../observability/metrics';
@@ -53,6 +53,11 @@ export function createOutcomeActivities({ pool }: { pool: Pool }) {
           );
         }
         await tx.query('delete from payment_waits where payment_id = $1', [event.paymentId]);
+        await tx.query(
+          `insert into payment_decisions (payment_id, event_id, decision, decided_at) values ($1, $2, $3, $4)
+           on conflict (payment_id) do nothing`,
+          [event.paymentId, eventId, event.decision, event.decidedAt],
+        );
         // The decided record carries this activity's trace context: the payment's trace goes on to its consumers.
         const { rowCount } = await tx.query(
           `insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)
@@ -75,7 +80,7 @@ export function createOutcomeActivities({ pool }: { pool: Pool }) {
       }
       if (event.reason === 'ACCOUNT_STATE_TIMEOUT' || event.reason === 'REVIEW_EXPIRED')
         metrics.sagaTimeouts.inc({ reason: event.reason });
-      log.info('decision recorded', {
+      activityLog.info('decision recorded', {
         paymentId: event.paymentId,
         decision: event.decision,
         reason: event.reason,

@@ -24,6 +24,7 @@ export function createBridge(opts: { config: Config; kafka: Kafka; pool: Pool; c
     kafka,
     paymentRequestsHandler({
       client,
+      pool,
       policy: sagaPolicy(config),
       taskQueue: config.temporal.taskQueue,
       groupId: groups.requests,

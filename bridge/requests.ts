@@ -1,5 +1,6 @@
 /** payments.authorization.requested → start the payment's workflow (a duplicate delivery is a no-op). */
 import type { Client } from '@temporalio/client';
+import type { Pool } from '../db/pool';
 import { EVENT_TYPES } from '../contracts/events';
 import { TOPICS } from '../contracts/topics';
 import { startPayment } from '../temporal/start-payment';
@@ -8,6 +9,7 @@ import type { ConsumerHandler } from '../kafka/consumer';
 
 export function paymentRequestsHandler(opts: {
   client: Client;
+  pool: Pool;
   policy: SagaPolicy;
   taskQueue: string;
   groupId: string;
@@ -19,6 +21,10 @@ export function paymentRequestsHandler(opts: {
     topic: TOPICS.paymentRequested,
     groupId: opts.groupId,
     async handle({ data: payment }) {
+      // Decided already: a replayed request after Temporal purged the closed workflow must not start a second
+      // saga (while the workflow is retained, the start below is a no-op anyway).
+      const decided = await opts.pool.query('select 1 from payment_decisions where payment_id = $1', [payment.paymentId]);
+      if (decided.rowCount === 1) return;
       await startPayment(opts.client, { payment, policy: opts.policy, taskQueue: opts.taskQueue });
       await opts.afterStart?.(payment.paymentId);
     },

@@ -34,6 +34,7 @@ import { seenMessage, totalsMessage } from './changelog';
 import { restorePartition } from './restore';
 import { applyDelta, foldBatch, forgetSeenBefore, type BatchDelta, type PartitionState } from './state';
 import { runTransaction, transactionLogCreator } from './transaction';
+import { metrics } from '../observability/metrics';
 
 export const merchantTotalsGroupId = (clientId: string) => `${clientId}-merchant-totals`;
 export const merchantTotalsTransactionalId = (clientId: string, partition: number) => `${clientId}-merchant-totals-${partition}`;
@@ -199,6 +200,7 @@ export class MerchantTotalsProcessor {
       this.counts.duplicates += delta.duplicates;
       this.counts.ignored += delta.ignored;
       this.counts.deadLettered += deadLetters.length;
+      if (deadLetters.length > 0) metrics.deadLetters.inc({ topic: INPUT, group: this.groupId }, deadLetters.length);
       if (countedAt - slot.prunedAt > PRUNE_EVERY_MS) {
         forgetSeenBefore(state, countedAt - seenRetentionMs(this.opts.config.kafka.eventRetentionMs));
         slot.prunedAt = countedAt;

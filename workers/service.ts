@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { purgeSagaRecords } from '../db/purge';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { temporalConnectionOptions } from '../temporal/connection';
@@ -14,6 +15,8 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
   });
   const worker = await createPaymentWorker({ config, connection, activities });
   const running = worker.run();
+  // Hourly: released reservations and decision records past the replay window.
+  const purge = setInterval(() => void purgeSagaRecords(pool, config.inbox.retentionMs).catch(() => undefined), 3_600_000);
   const removeProbe = gauges.paymentsWaiting.addProbe(async () => [
     { value: (await pool.query<{ n: number }>('select count(*)::int as n from payment_waits')).rows[0]!.n },
   ]);
@@ -23,6 +26,7 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
     ready: async () => worker.getState() === 'RUNNING',
     async stop() {
       removeProbe();
+      clearInterval(purge);
       // Stops polling and lets running activities finish within the shutdown grace time. On SIGINT or
       // SIGTERM the SDK has begun that shutdown already.
       if (worker.getState() === 'RUNNING') worker.shutdown();

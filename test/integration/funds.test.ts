@@ -5,6 +5,7 @@ import { createOutcomeActivities } from '../../activities/outcome';
 import { loadConfig } from '../../config';
 import type { AccountState } from '../../contracts/payment';
 import { migrate } from '../../db/migrate';
+import { purgeSagaRecords } from '../../db/purge';
 import { createPool, type Pool } from '../../db/pool';
 
 describe('funds and outcome activities (real PostgreSQL)', function () {
@@ -118,6 +119,27 @@ describe('funds and outcome activities (real PostgreSQL)', function () {
     const outbox = await pool.query('select payload from outbox where event_id = $1', [input.eventId]);
     assert.equal(outbox.rowCount, 1);
     assert.equal(outbox.rows[0].payload.data.paymentId, paymentId);
+  });
+
+  it('purges released reservations and decision records past the retention, and only those', async () => {
+    const state = account();
+    const [old, recent, held] = [`pay-${randomUUID()}`, `pay-${randomUUID()}`, `pay-${randomUUID()}`];
+    for (const id of [old, recent, held]) await reserve(state, 100, id);
+    await funds.releaseFunds({ paymentId: old, reason: 'INSUFFICIENT_FUNDS' });
+    await funds.releaseFunds({ paymentId: recent, reason: 'INSUFFICIENT_FUNDS' });
+    await pool.query(`update reservations set released_at = now() - interval '9 days' where payment_id = $1`, [old]);
+    await pool.query(
+      `insert into payment_decisions (payment_id, event_id, decision, decided_at) values
+       ($1, gen_random_uuid(), 'DECLINED', now() - interval '9 days'), ($2, gen_random_uuid(), 'DECLINED', now())`,
+      [old, recent],
+    );
+    await purgeSagaRecords(pool, 8 * 86_400_000);
+    const left = async (table: string) =>
+      (
+        await pool.query(`select payment_id from ${table} where payment_id = any($1) order by payment_id`, [[old, recent, held]])
+      ).rows.map((r: { payment_id: string }) => r.payment_id);
+    assert.deepEqual(await left('reservations'), [recent, held].sort());
+    assert.deepEqual(await left('payment_decisions'), [recent]);
   });
 
   it('refuses an unbalanced ledger transaction at commit', async () => {

@@ -14,7 +14,6 @@ import { paymentWorkflowId, statusQuery } from '../../workflows/shared';
 import { eventually } from '../eventually';
 import { PipelineHarness, TOKENS } from './pipeline-harness';
 
-
 describe('pipeline: REST and Kafka to a decision (real engines)', function () {
   this.timeout(60_000);
   const h = new PipelineHarness();
@@ -97,6 +96,40 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       assert.equal(await h.decidedCount(first), 1);
       const { rowCount } = await h.pool.query('select 1 from gateway.authorizations where payment_id = $1', [first]);
       assert.equal(rowCount, 1);
+    });
+
+    it('starts no second saga for a request replayed after Temporal purged its closed workflow', async () => {
+      const accountId = h.accountId();
+      await h.publishAccountStates(h.accountState(accountId));
+      await recorded(accountId);
+      const payment = h.paymentRequest(accountId, { amount: 400 });
+      await h.publishRequest(payment);
+      await h.decision(payment.paymentId);
+      // What the namespace's retention does to a closed workflow, a day later by default.
+      const workflowId = paymentWorkflowId(payment.paymentId);
+      await h.client.workflow.getHandle(workflowId).result();
+      await h.client.workflowService.deleteWorkflowExecution({
+        namespace: h.config.temporal.namespace,
+        workflowExecution: { workflowId },
+      });
+      // The dev server deletes in the background, within seconds.
+      await eventually(
+        'purged',
+        async () => {
+          try {
+            await h.client.workflow.getHandle(workflowId).describe();
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        60_000,
+      );
+      const handled = h.bridge.requests.counts.handled;
+      await h.publishRequest(payment); // a replay of the topic
+      await eventually('replayed request handled', async () => h.bridge.requests.counts.handled > handled);
+      await assert.rejects(h.client.workflow.getHandle(workflowId).describe(), 'no new saga was started');
+      assert.equal(await h.decidedCount(payment.paymentId), 1);
     });
   });
 

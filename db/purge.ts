@@ -1,0 +1,15 @@
+/**
+ * Retention of the saga's own records (DESIGN.md §8): released reservations and decision records a day
+ * older than anything an event topic can replay. (Reservations still held or authorized are never purged:
+ * they count against an account's funds until released.)
+ */
+import type { Pool } from './pool';
+
+export async function purgeSagaRecords(pool: Pool, retentionMs: number): Promise<{ decisions: number; reservations: number }> {
+  const cutoff = 'now() - make_interval(secs => $1 / 1000.0)';
+  const decisions = await pool.query(`delete from payment_decisions where decided_at < ${cutoff}`, [retentionMs]);
+  const reservations = await pool.query(`delete from reservations where status = 'released' and released_at < ${cutoff}`, [
+    retentionMs,
+  ]);
+  return { decisions: decisions.rowCount ?? 0, reservations: reservations.rowCount ?? 0 };
+}
