@@ -103,6 +103,7 @@ async function observe(config: Config, names: RoleName[], running: () => Running
   }
   const server = await startObservabilityServer({
     port: config.observability.metricsPort,
+    host: config.httpHost,
     roles: () => running().map((r) => ({ name: r.name, ready: r.ready ?? (async () => true) })),
   });
   return {

@@ -15,7 +15,7 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
   const merchantTotals = createMerchantTotalsTable(createKafka(config, 'api'), config.kafka.clientId);
   await merchantTotals.start();
   const app = createApiApp({ pool, client, config, merchantTotals });
-  const server = await listen(app, config.api.port).catch(async (err: unknown) => {
+  const server = await listen(app, config.api.port, config.httpHost).catch(async (err: unknown) => {
     await merchantTotals.stop();
     throw err;
   });

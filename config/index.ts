@@ -161,6 +161,7 @@ const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: positiveInt.default(10),
 
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   GATEWAY_PORT: port.default(3100),
   GATEWAY_URL: httpUrl.optional(),
@@ -244,6 +245,8 @@ export interface Config {
     local: boolean;
     poolSize: number;
   };
+  /** The address the api, the gateway simulator and the metrics endpoint listen on. */
+  httpHost: string;
   api: {
     port: number;
     /** Undefined when API_TOKENS is not set: the api refuses to start without tokens. */
@@ -417,6 +420,7 @@ export function loadConfig(env: Env = process.env, defaults: Env = {}): Config {
       local: e.DATABASE_URL === undefined,
       poolSize: e.DATABASE_POOL_SIZE,
     },
+    httpHost: e.HTTP_HOST,
     api: { port: e.API_PORT, tokens: e.API_TOKENS, idempotencyKeyRetentionMs: e.IDEMPOTENCY_KEY_RETENTION },
     outbox: { retentionMs: e.OUTBOX_RETENTION },
     inbox: { retentionMs: e.KAFKA_EVENT_RETENTION + 86_400_000 },

@@ -77,6 +77,12 @@ export const SETTING_DOCS: { section: string; rows: SettingDoc[] }[] = [
   {
     section: 'REST API',
     rows: [
+      {
+        settings: ['HTTP_HOST'],
+        default: '`127.0.0.1`',
+        meaning:
+          'the address the api, the gateway simulator and the metrics endpoint listen on; `0.0.0.0` in a container or behind a load balancer',
+      },
       { settings: ['API_PORT'], default: '`3000`', meaning: 'REST API port' },
       {
         settings: ['API_TOKENS'],

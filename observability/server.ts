@@ -33,7 +33,7 @@ export interface RoleHealth {
   ready(): Promise<boolean>;
 }
 
-export async function startObservabilityServer(opts: { port: number; roles: () => RoleHealth[] }): Promise<Server> {
+export async function startObservabilityServer(opts: { port: number; host: string; roles: () => RoleHealth[] }): Promise<Server> {
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', metricsHandler);
@@ -43,5 +43,5 @@ export async function startObservabilityServer(opts: { port: number; roles: () =
     const ready = roles.length > 0 && roles.every((r) => r.ready);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', roles });
   });
-  return listen(app, opts.port);
+  return listen(app, opts.port, opts.host);
 }

@@ -88,6 +88,8 @@ describe('docker-compose.yml', () => {
         assert.equal(pgEnv.POSTGRES_USER, db.username);
         assert.equal(pgEnv.POSTGRES_PASSWORD, db.password);
         assert.equal(pgEnv.POSTGRES_DB, db.pathname.slice(1));
+        // Loopback inside a container is unreachable from other services and published ports.
+        assert.equal(config.httpHost, '0.0.0.0');
       });
 
       it('starts after the engines are up and the schema, topics and search attributes are set up', () => {
