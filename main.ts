@@ -105,6 +105,11 @@ async function observe(config: Config, names: RoleName[], running: () => Running
     port: config.observability.metricsPort,
     host: config.httpHost,
     roles: () => running().map((r) => ({ name: r.name, ready: r.ready ?? (async () => true) })),
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    throw new StackError(
+      `METRICS_PORT ${config.observability.metricsPort} is in use: give each paysaga process on a machine its own METRICS_PORT`,
+    );
   });
   return {
     metricsUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`,

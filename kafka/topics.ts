@@ -39,6 +39,17 @@ export function topicSpecs(config: Config): TopicSpec[] {
   return [...events, ...aggregate];
 }
 
+async function retry<T>(fn: () => Promise<T>, attempts = 40): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /**
  * Creates the topics that do not exist yet. Existing topics are left as they are: changing the partition
  * count of a keyed topic would move accounts between partitions and break their ordering.
@@ -49,7 +60,11 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<string
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topicSpecs(config).filter((spec) => !existing.has(spec.topic));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    if (missing.length > 0) {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      // A new partition's leader may not answer offset requests at once ("not the leader"): wait until all do.
+      for (const { topic } of missing) await retry(() => admin.fetchTopicOffsets(topic));
+    }
     return missing.map((spec) => spec.topic);
   } finally {
     await admin.disconnect();

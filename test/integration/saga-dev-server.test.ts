@@ -54,8 +54,9 @@ describe('authorizePayment end to end on the dev server (worker and gateway proc
 
   before(async () => {
     env = { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, GATEWAY_PORT: String(await freePort()) };
-    gateway = await startProcess('gateway', env, 'paysaga: ready');
-    worker = await startProcess('worker', env, 'paysaga: ready');
+    // Two processes on one machine: each its own metrics port.
+    gateway = await startProcess('gateway', { ...env, METRICS_PORT: String(await freePort()) }, 'paysaga: ready');
+    worker = await startProcess('worker', { ...env, METRICS_PORT: String(await freePort()) }, 'paysaga: ready');
     client = await createTemporalClient(loadConfig(env));
   });
 
