@@ -62,13 +62,15 @@ export class EventConsumer<T extends EventType> {
     private readonly handler: ConsumerHandler<T>,
     private readonly maxBackoffMs = 10_000,
   ) {
-    // A 10 s session: the partitions of a bridge that died move to the others within seconds, not half a minute.
+    // A 10 s session: the partitions of a consumer that died move to the others within seconds, not half a minute.
     this.consumer = kafka.consumer({
       groupId: handler.groupId,
       allowAutoTopicCreation: false,
       readUncommitted: false,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
+      // An idle fetch waits at most 1 s (KafkaJS: 5 s), so a stopping role is not held by one.
+      maxWaitTimeInMs: 1_000,
     });
     this.producer = kafka.producer({
       idempotent: true,
