@@ -18,6 +18,21 @@ export const gatewayAuthorizationResponseSchema = z.discriminatedUnion('status',
 ]);
 export type GatewayAuthorizationResponse = z.infer<typeof gatewayAuthorizationResponseSchema>;
 
+/**
+ * An authorization as the gateway reports it (`GET /authorizations?paymentId=`, `GET /reports/authorizations`):
+ * what reconciliation compares with the ledger and the decided events.
+ */
+export const gatewayAuthorizationRecordSchema = z.object({
+  paymentId: z.string(),
+  accountId: z.string(),
+  merchantId: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  status: z.enum(['authorized', 'declined', 'voided']),
+  authorizationId: z.string().nullable(),
+});
+export type GatewayAuthorizationRecord = z.infer<typeof gatewayAuthorizationRecordSchema>;
+
 const rate = z.number().min(0).max(1);
 
 export const GATEWAY_FAULT_KINDS = ['fail', 'timeout', 'drop-response'] as const;

@@ -1,17 +1,11 @@
 /** The simulator's persistent idempotency records (schema `gateway`): same key, same result, never a second charge. */
 import { createHash, randomUUID } from 'node:crypto';
-import type { GatewayAuthorizationRequest } from '../contracts/gateway';
+import type { GatewayAuthorizationRecord, GatewayAuthorizationRequest } from '../contracts/gateway';
 import { withTransaction, type Pool } from '../db/pool';
 
-export interface AuthorizationRecord {
+/** A stored authorization: what the gateway reports (contracts/gateway.ts), and its own bookkeeping. */
+export interface AuthorizationRecord extends GatewayAuthorizationRecord {
   idempotencyKey: string;
-  paymentId: string;
-  accountId: string;
-  merchantId: string;
-  amount: number;
-  currency: string;
-  status: 'authorized' | 'declined' | 'voided';
-  authorizationId: string | null;
   declineCode: string | null;
   createdAt: Date;
   voidedAt: Date | null;

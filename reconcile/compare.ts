@@ -3,19 +3,12 @@
  * tell the same story of every payment. A pure comparison, so each rule is unit-tested; reconcile/index.ts
  * gathers the three sources.
  */
+import type { GatewayAuthorizationRecord } from '../contracts/gateway';
 import type { PaymentDecided } from '../contracts/payment';
 import { ledgerAccounts } from '../ledger/accounts';
 import type { LedgerHold } from '../ledger/views';
 
-export interface GatewayRecord {
-  paymentId: string;
-  accountId: string;
-  merchantId: string;
-  amount: number;
-  currency: string;
-  status: 'authorized' | 'declined' | 'voided';
-  authorizationId: string | null;
-}
+export type GatewayRecord = GatewayAuthorizationRecord;
 
 export interface DecidedRecord {
   eventId: string;

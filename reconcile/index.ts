@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { EVENT_TYPES } from '../contracts/events';
+import { gatewayAuthorizationRecordSchema } from '../contracts/gateway';
 import { paymentDecidedSchema } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
 import type { Pool } from '../db/pool';
@@ -33,15 +34,7 @@ export interface ReconcileReport {
   mismatches: Mismatch[];
 }
 
-const gatewayRecord = z.object({
-  paymentId: z.string(),
-  accountId: z.string(),
-  merchantId: z.string(),
-  amount: z.number().int(),
-  currency: z.string(),
-  status: z.enum(['authorized', 'declined', 'voided']),
-  authorizationId: z.string().nullable(),
-});
+const gatewayRecord = gatewayAuthorizationRecordSchema;
 const reportPage = z.object({ authorizations: z.array(gatewayRecord), nextCursor: z.string().nullable() });
 
 async function getJson<T>(url: string, schema: z.ZodType<T>): Promise<T> {
