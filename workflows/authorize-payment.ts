@@ -67,6 +67,8 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
   const setState = (next: PaymentState) => {
     state = next;
     upsertSearchAttributes([{ key: PaymentStatusKey, value: next }]);
+    // Through the SDK's sink (not replayed), one line per transition: an operator follows a payment in the logs.
+    log.info('payment state', { paymentId, state: next });
   };
   const fresh = () => account !== undefined && Date.parse(account.asOf) >= requestedAt;
   const undecided = () => state === 'RECEIVED' || state === 'AWAITING_ACCOUNT_STATE' || state === 'PENDING_REVIEW';

@@ -50,7 +50,7 @@ describe('observability: logs, metrics and traces of a payment (real engines)', 
     assert.equal((await h.decision(paymentId)).decision, 'AUTHORIZED');
   });
 
-  it("logs an activity's line with the payment id, the workflow id and the trace id", async () => {
+  it("logs an activity's and the workflow's lines with the payment id, the workflow id and the trace id", async () => {
     const line = await eventually('the gateway activity logged', async () =>
       lines.find((l) => l.msg === 'gateway answered' && l.paymentId === paymentId),
     );
@@ -59,6 +59,10 @@ describe('observability: logs, metrics and traces of a payment (real engines)', 
     assert.equal(line.activityType, 'authorizeAtGateway');
     const accepted = lines.find((l) => l.msg === 'payment accepted' && l.paymentId === paymentId);
     assert.equal(accepted?.traceId, line.traceId, 'the api and the activity log the same trace');
+    const workflowLine = await eventually('the workflow logged its decision', async () =>
+      lines.find((l) => l.msg === 'payment state' && l.paymentId === paymentId && l.state === 'AUTHORIZED'),
+    );
+    assert.equal(workflowLine.workflowId, `payment-${paymentId}`);
     assert.ok(!JSON.stringify(lines).includes('client-token-0123456789abcdef'), 'no token in any log line');
   });
 
