@@ -13,6 +13,13 @@ import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
 import { webhookRoutes } from './webhooks';
 
+/** Throws, saying why, unless PostgreSQL and Temporal answer and the merchant totals have caught up once. */
+export async function checkReady(opts: { pool: Pool; client: Client; merchantTotals?: MerchantTotalsTable }): Promise<void> {
+  await opts.pool.query('select 1');
+  await opts.client.workflowService.getSystemInfo({});
+  if (opts.merchantTotals && !opts.merchantTotals.isCaughtUp) throw new Error('merchant totals are still catching up');
+}
+
 export function createApiApp(opts: {
   pool: Pool;
   client: Client;
@@ -36,9 +43,7 @@ export function createApiApp(opts: {
   app.get('/health/live', (_req, res) => void res.json({ status: 'live' }));
   app.get('/health/ready', async (_req, res) => {
     try {
-      await pool.query('select 1');
-      await client.workflowService.getSystemInfo({});
-      if (opts.merchantTotals && !opts.merchantTotals.isCaughtUp) throw new Error('merchant totals are still catching up');
+      await checkReady(opts);
       res.json({ status: 'ready' });
     } catch (err) {
       problem(res, 503, 'not ready', { detail: (err as Error).message.split('\n')[0] });

@@ -3,7 +3,7 @@ import { listen } from '../http/listen';
 import { createKafka } from '../kafka/client';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { createTemporalClient } from '../temporal/connection';
-import { createApiApp } from './app';
+import { checkReady, createApiApp } from './app';
 import { purgeKeys } from './idempotency';
 import { createMerchantTotalsTable } from './merchants';
 
@@ -27,11 +27,7 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
   return {
     name: 'api',
     describe: `api listening on ${url} (OpenAPI ${url}/openapi.json)`,
-    ready: async () => {
-      await pool.query('select 1');
-      await client.workflowService.getSystemInfo({});
-      return merchantTotals.isCaughtUp;
-    },
+    ready: () => checkReady({ pool, client, merchantTotals }).then(() => true),
     async stop() {
       clearInterval(purge);
       server.closeAllConnections();

@@ -4,7 +4,7 @@ import { createKafka } from '../kafka/client';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { reportLag } from '../kafka/lag';
-import { notifierGroupId } from './handler';
+import { NOTIFIER, notifierGroupId } from './handler';
 import { createNotifier, purgeWebhooks } from './index';
 
 const PURGE_EVERY_MS = 3_600_000;
@@ -17,7 +17,7 @@ export async function startNotifier({ config, pool }: RoleContext): Promise<Runn
   // Delivered webhooks and dead letters past WEBHOOK_RETENTION; inbox rows a day older than any replay.
   const purge = async () => {
     await purgeWebhooks(pool, config.webhooks.retentionMs);
-    await pruneInbox(pool, config.inbox.retentionMs);
+    await pruneInbox(pool, NOTIFIER, config.inbox.retentionMs);
   };
   const timer = setInterval(() => void purge().catch(() => undefined), PURGE_EVERY_MS);
   const count = config.webhooks.endpoints.length;

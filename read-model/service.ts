@@ -3,6 +3,7 @@ import { pruneInbox } from '../db/inbox';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { reportLag } from '../kafka/lag';
 import { createReadModelConsumers, readModelGroupIds } from './index';
+import { READ_MODEL } from './projection';
 import { TOPICS } from '../contracts/topics';
 
 const PRUNE_EVERY_MS = 3_600_000;
@@ -16,8 +17,11 @@ export async function startReadModel({ config, pool }: RoleContext): Promise<Run
     { group: groups.requests, topic: TOPICS.paymentRequested },
     { group: groups.decisions, topic: TOPICS.paymentDecided },
   ]);
-  // The inbox of every consumer in this database: rows a day older than anything a topic can replay.
-  const prune = setInterval(() => void pruneInbox(pool, config.inbox.retentionMs).catch(() => undefined), PRUNE_EVERY_MS);
+  // Its inbox rows a day older than anything a topic can replay (each consumer prunes its own).
+  const prune = setInterval(
+    () => void pruneInbox(pool, READ_MODEL, config.inbox.retentionMs).catch(() => undefined),
+    PRUNE_EVERY_MS,
+  );
   return {
     name: 'read-model',
     describe: `read model folding ${TOPICS.paymentRequested} and ${TOPICS.paymentDecided}`,

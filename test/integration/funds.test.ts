@@ -4,6 +4,7 @@ import { createFundsActivities } from '../../activities/funds';
 import { createOutcomeActivities } from '../../activities/outcome';
 import { loadConfig } from '../../config';
 import type { AccountState } from '../../contracts/payment';
+import { pruneInbox } from '../../db/inbox';
 import { migrate } from '../../db/migrate';
 import { purgeSagaRecords } from '../../db/purge';
 import { createPool, type Pool } from '../../db/pool';
@@ -140,6 +141,23 @@ describe('funds and outcome activities (real PostgreSQL)', function () {
       ).rows.map((r: { payment_id: string }) => r.payment_id);
     assert.deepEqual(await left('reservations'), [recent, held].sort());
     assert.deepEqual(await left('payment_decisions'), [recent]);
+  });
+
+  it("prunes a consumer's inbox rows past the retention, and only that consumer's old ones", async () => {
+    const [mineOld, mineNew, othersOld] = [randomUUID(), randomUUID(), randomUUID()];
+    const mine = `test-consumer-${randomUUID()}`;
+    const other = `test-consumer-${randomUUID()}`;
+    await pool.query(
+      `insert into inbox (consumer, event_id, applied_at) values
+       ($1, $3, now() - interval '9 days'), ($1, $4, now()), ($2, $5, now() - interval '9 days')`,
+      [mine, other, mineOld, mineNew, othersOld],
+    );
+    await pruneInbox(pool, mine, 8 * 86_400_000);
+    const { rows } = await pool.query('select event_id from inbox where consumer = any($1) order by event_id', [[mine, other]]);
+    assert.deepEqual(
+      rows.map((r: { event_id: string }) => r.event_id),
+      [mineNew, othersOld].sort(),
+    );
   });
 
   it('refuses an unbalanced ledger transaction at commit', async () => {
