@@ -32,6 +32,7 @@ import { formatReport, reconcile } from './reconcile';
 import { isTopic, listDeadLetters, replayDeadLetters } from './kafka/dead-letters';
 import { TOPICS } from './contracts/topics';
 import { parseRoles, ROLE_NAMES, ROLES, type RoleName, type RunningRole } from './roles';
+import { untilStopped, withinDeadline, type StopReason } from './roles/lifecycle';
 import { configureLogging, logger, TemporalLogger } from './observability/logger';
 import { setTemporalMetricsUrl, startObservabilityServer } from './observability/server';
 import { setupTracing } from './observability/tracing';
@@ -78,11 +79,11 @@ function localApiTokens(config: Config): { config: Config; file: string } {
   return { config: { ...config, api: { ...config.api, tokens } }, file };
 }
 
-const untilSignal = () =>
-  new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+const describeStop = (reason: StopReason) =>
+  reason.kind === 'signal' ? reason.signal : `${reason.role} cannot recover (${reason.error})`;
+
+/** A role's stop() may take this long (the worker lets running activities finish for 20 s) before we go on. */
+const ROLE_STOP_TIMEOUT_MS = 30_000;
 
 /**
  * What every process of roles has: logs, traces, the Temporal runtime (its logs through ours, its metrics
@@ -94,6 +95,8 @@ async function observe(config: Config, names: RoleName[], running: () => Running
     const temporalMetricsPort = await freePort();
     Runtime.install({
       logger: new TemporalLogger(),
+      // Signals are ours (roles/lifecycle.ts): the worker role shuts the worker down when the process stops.
+      shutdownSignals: [],
       telemetryOptions: {
         logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
         metrics: { prometheus: { bindAddress: `127.0.0.1:${temporalMetricsPort}` } },
@@ -142,9 +145,11 @@ async function runRoles(config: Config, names: RoleName[]): Promise<{ stop: () =
   const observability = await observe(config, names, () => running);
   const stop = async () => {
     for (const role of [...running].reverse()) {
-      await role.stop().catch((err: Error) => logger.error({ role: role.name, err: err.message }, 'stop failed'));
+      await withinDeadline(role.name, ROLE_STOP_TIMEOUT_MS, () =>
+        role.stop().catch((err: Error) => logger.error({ role: role.name, err: err.message }, 'stop failed')),
+      );
     }
-    await pool.end();
+    await withinDeadline('database pool', 5_000, () => pool.end());
     await observability.close();
   };
   try {
@@ -250,11 +255,14 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'run') {
     const roles = parseRoles(rest.join(',') || values.services || '');
     logger.info({ roles }, `paysaga: starting ${roles.join(', ')}`);
+    const stopped = untilStopped();
     const { stop, metricsUrl } = await runRoles(config, roles);
     logger.info({ metricsUrl }, 'paysaga: ready');
-    logger.info(`paysaga: ${await untilSignal()}, stopping`);
+    const reason = await stopped;
+    logger.info(`paysaga: ${describeStop(reason)}, stopping`);
     await stop();
     logger.info('paysaga: stopped');
+    if (reason.kind === 'fatal') process.exitCode = 1;
     return;
   }
 
@@ -268,6 +276,7 @@ async function main(argv: string[]): Promise<void> {
       let tokensFile: string | undefined;
       if (roles.includes('api') && !config.api.tokens) ({ config, file: tokensFile } = localApiTokens(config));
       logger.info({ roles }, `paysaga: starting ${roles.join(', ')}`);
+      const stopped = untilStopped();
       const { stop, metricsUrl } = await runRoles(config, roles);
       // The banner is for the person at the terminal; everything else is a log line.
       console.log(`paysaga: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -275,11 +284,10 @@ async function main(argv: string[]): Promise<void> {
       if (roles.includes('api')) console.log(`  API                http://127.0.0.1:${config.api.port} (OpenAPI /openapi.json)`);
       if (tokensFile) console.log(`  API tokens         ${tokensFile} (a client and an operator bearer token)`);
       console.log(`  Metrics            ${metricsUrl} (health: /health/ready)`);
-      const signalled = untilSignal();
       if (values.demo) {
         // Ctrl-C during the demo ends it early; the system then stops as usual.
         const abort = new AbortController();
-        void signalled.then(() => abort.abort());
+        void stopped.then(() => abort.abort());
         const summary = await runDemo({ config, signal: abort.signal }).catch((err: Error) => {
           console.error(`paysaga: demo failed: ${err.message}`);
           return undefined;
@@ -288,8 +296,10 @@ async function main(argv: string[]): Promise<void> {
         console.log(`paysaga: demo ${summary?.ok ? 'completed: every scenario met' : 'completed with unmet scenarios'}`);
       }
       console.log('paysaga: press Ctrl-C to stop');
-      console.log(`paysaga: ${await signalled}, stopping`);
+      const reason = await stopped;
+      console.log(`paysaga: ${describeStop(reason)}, stopping`);
       await stop();
+      if (reason.kind === 'fatal') process.exitCode = 1;
     } finally {
       await stackDown(config, ours);
     }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Config } from '../config';
+import { logger } from '../observability/logger';
 
 // int8 (bigint) columns hold money in minor units: parse them as BigInt-safe numbers only where safe.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
@@ -12,26 +13,42 @@ export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
 export function createPool(config: Config): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: config.database.url,
     max: config.database.poolSize,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
+  // An idle connection that the server closes (a restart: "terminating connection due to administrator
+  // command") is an 'error' event; unhandled, it would end the process. The pool drops that connection and
+  // opens a new one on the next query, and the callers' retries carry on.
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'database: an idle connection was lost; the pool replaces it'));
+  return pool;
 }
 
 /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out connection that the server closes emits 'error' besides failing its query; without a
+  // listener that event would end the process. The failed query rejects fn, and the catch below destroys it.
+  const onError = (err: Error) => logger.warn({ err: err.message }, 'database: connection lost mid-transaction');
+  client.on('error', onError);
+  let result: T;
   try {
     await client.query('begin');
-    const result = await fn(client);
+    result = await fn(client);
     await client.query('commit');
-    return result;
   } catch (err) {
-    await client.query('rollback').catch(() => undefined);
+    // A connection that cannot roll back is broken (the server went away): destroy it rather than pool it.
+    const broken = await client.query('rollback').then(
+      () => undefined,
+      (rollbackError: Error) => rollbackError,
+    );
+    client.removeListener('error', onError);
+    client.release(broken);
     throw err;
-  } finally {
-    client.release();
   }
+  client.removeListener('error', onError);
+  client.release();
+  return result;
 }

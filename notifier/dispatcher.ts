@@ -5,10 +5,11 @@
  * moves it to webhook_dead_letters for an operator. Several notifiers may run: a delivery is claimed with
  * `for update skip locked` and leased (its next_attempt_at moves past the attempt's timeout) in one short
  * statement, so no two notifiers attempt it at once, and a notifier that dies mid-attempt only delays it.
- * Idle notifiers sleep until PostgreSQL notifies an insert (LISTEN webhook_deliveries) or a retry is due.
+ * Idle notifiers sleep until PostgreSQL notifies an insert (LISTEN webhook_deliveries, db/notified-loop.ts) or
+ * a retry is due.
  */
-import pg from 'pg';
 import type { Config } from '../config';
+import { NotifiedLoop } from '../db/notified-loop';
 import type { Pool } from '../db/pool';
 import { retryDelayMs } from './backoff';
 import type { WebhookEndpoint } from './handler';
@@ -52,36 +53,29 @@ const USER_AGENT = 'paysaga-webhooks/1';
 export class WebhookDispatcher {
   private readonly endpoints: Map<string, WebhookEndpoint>;
   private readonly inFlight = new Set<Promise<void>>();
-  private listener?: pg.Client;
-  private loop?: Promise<void>;
-  private stopped = false;
-  private wake?: () => void;
-  /** Something happened (an insert was notified, an attempt finished) since the loop last looked: skip the sleep. */
-  private woken = false;
+  private readonly loop: NotifiedLoop;
   private lastSweep = 0;
   /** Since start, for tests and logs. */
   readonly counts = { attempts: 0, delivered: 0, retried: 0, deadLettered: 0 };
 
   constructor(private readonly opts: WebhookDispatcherOptions) {
     this.endpoints = new Map(opts.webhooks.endpoints.map((e) => [e.id, e]));
+    this.loop = new NotifiedLoop({
+      name: 'notifier',
+      databaseUrl: opts.databaseUrl,
+      channel: 'webhook_deliveries',
+      step: () => this.turn(),
+    });
   }
 
   async start(): Promise<void> {
-    this.listener = new pg.Client({ connectionString: this.opts.databaseUrl });
-    // A lost LISTEN connection costs latency (the loop still wakes every idleMs), never a delivery.
-    this.listener.on('error', (err) => this.log(`notifier: listen connection lost (${err.message}); polling`));
-    await this.listener.connect();
-    this.listener.on('notification', () => this.wakeUp());
-    await this.listener.query('listen webhook_deliveries');
-    this.loop = this.run();
+    await this.loop.start();
   }
 
   /** Stops taking deliveries, lets the attempts in flight finish (at most the request timeout), disconnects. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    await this.loop.stop();
+    await Promise.allSettled(this.inFlight);
   }
 
   private get knownIds(): string[] {
@@ -93,33 +87,21 @@ export class WebhookDispatcher {
     else logger.warn({ component: 'notifier' }, line);
   }
 
-  private async run(): Promise<void> {
+  /** Sweeps when due, claims what this notifier has room for; resolves to how long it may sleep. */
+  private async turn(): Promise<number> {
     const concurrency = this.opts.concurrency ?? 16;
     const sweepEveryMs = this.opts.sweepEveryMs ?? 10_000;
-    let failures = 0;
-    while (!this.stopped) {
-      try {
-        this.woken = false;
-        if (Date.now() - this.lastSweep >= sweepEveryMs) {
-          this.lastSweep = Date.now();
-          await this.sweep();
-        }
-        const free = concurrency - this.inFlight.size;
-        const claimed = free > 0 ? await this.claim(free) : [];
-        for (const delivery of claimed) this.launch(delivery);
-        failures = 0;
-        if (free > 0 && claimed.length === free) continue; // more may be due
-        // Full: an attempt that finishes wakes the loop. Otherwise until the next retry or sweep is due.
-        const nextSweepMs = Math.max(0, this.lastSweep + sweepEveryMs - Date.now());
-        await this.sleep(Math.min(nextSweepMs, free > claimed.length ? await this.msUntilDue() : (this.opts.idleMs ?? 1_000)));
-      } catch (err) {
-        // PostgreSQL is unavailable: nothing was claimed, so back off and try again.
-        failures++;
-        this.log(`notifier: ${(err as Error).message}; retrying`);
-        await this.sleep(Math.min(30_000, 250 * 2 ** failures));
-      }
+    if (Date.now() - this.lastSweep >= sweepEveryMs) {
+      this.lastSweep = Date.now();
+      await this.sweep();
     }
-    await Promise.allSettled(this.inFlight);
+    const free = concurrency - this.inFlight.size;
+    const claimed = free > 0 ? await this.claim(free) : [];
+    for (const delivery of claimed) this.launch(delivery);
+    if (free > 0 && claimed.length === free) return 0; // more may be due
+    // Full: an attempt that finishes wakes the loop. Otherwise until the next retry or sweep is due.
+    const nextSweepMs = Math.max(0, this.lastSweep + sweepEveryMs - Date.now());
+    return Math.min(nextSweepMs, free > claimed.length ? await this.msUntilDue() : (this.opts.idleMs ?? 1_000));
   }
 
   /** Takes up to `limit` due deliveries of known endpoints and leases them for one attempt each. */
@@ -147,7 +129,7 @@ export class WebhookDispatcher {
       )
       .finally(() => {
         this.inFlight.delete(attempt);
-        this.wakeUp();
+        this.loop.wake();
       });
     this.inFlight.add(attempt);
   }
@@ -259,24 +241,6 @@ export class WebhookDispatcher {
     );
     const ms = rows[0]?.ms;
     return ms === null || ms === undefined ? idleMs : Math.max(0, Math.min(idleMs, Math.ceil(ms)));
-  }
-
-  private wakeUp(): void {
-    this.woken = true;
-    this.wake?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        if (this.wake === done) this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 }
 

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { listen } from '../http/listen';
 import { registry } from './metrics';
+import { fatalError } from '../roles/lifecycle';
 
 let temporalMetricsUrl: string | undefined;
 
@@ -37,7 +38,12 @@ export async function startObservabilityServer(opts: { port: number; host: strin
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', metricsHandler);
-  app.get('/health/live', (_req, res) => void res.json({ status: 'live', roles: opts.roles().map((r) => r.name) }));
+  app.get('/health/live', (_req, res) => {
+    const fatal = fatalError();
+    const roles = opts.roles().map((r) => r.name);
+    if (fatal) return void res.status(503).json({ status: 'failed', roles, failed: { role: fatal.role, error: fatal.error } });
+    res.json({ status: 'live', roles });
+  });
   app.get('/health/ready', async (_req, res) => {
     const roles = await Promise.all(opts.roles().map(async (r) => ({ name: r.name, ready: await r.ready().catch(() => false) })));
     const ready = roles.length > 0 && roles.every((r) => r.ready);

@@ -3,12 +3,11 @@
  * with an idempotent producer, then marks them sent. Several relays may run: a relay takes a row only
  * while it holds that key's advisory lock, so no two relays publish one key's rows at once, and rows of a
  * key are always taken in id order. A crash between publishing and marking publishes again: consumers
- * deduplicate by event id. Idle relays sleep until PostgreSQL notifies an insert (LISTEN outbox).
+ * deduplicate by event id. Idle relays sleep until PostgreSQL notifies an insert (LISTEN outbox, db/notified-loop.ts).
  */
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import pg from 'pg';
 import { withTransaction, type Pool } from '../db/pool';
-import { logger } from '../observability/logger';
+import { NotifiedLoop } from '../db/notified-loop';
 import { metrics } from '../observability/metrics';
 
 export interface OutboxRelayOptions {
@@ -34,16 +33,9 @@ interface OutboxRow {
 
 export class OutboxRelay {
   private readonly producer: Producer;
-  private listener?: pg.Client;
-  private stopped = false;
-  private wake?: () => void;
-  private loop?: Promise<void>;
+  private readonly loop: NotifiedLoop;
   private lastPrune = 0;
-  /** A notification arrived since the last batch began: skip the next sleep. */
-  private notified = false;
   published = 0;
-  /** Batches that failed in a row (Kafka or PostgreSQL unavailable); 0 when the last one went through. */
-  failures = 0;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.producer = opts.kafka.producer({
@@ -51,25 +43,33 @@ export class OutboxRelay {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+    this.loop = new NotifiedLoop({
+      name: 'outbox relay',
+      databaseUrl: opts.databaseUrl,
+      channel: 'outbox',
+      step: async () => {
+        const sent = await this.publishBatch();
+        if (Date.now() - this.lastPrune > 60_000) {
+          this.lastPrune = Date.now();
+          await this.prune();
+        }
+        return sent === 0 ? (this.opts.idleMs ?? 1_000) : 0;
+      },
+    });
+  }
+
+  /** Batches that failed in a row (Kafka or PostgreSQL unavailable); 0 when the last one went through. */
+  get failures(): number {
+    return this.loop.failures;
   }
 
   async start(): Promise<void> {
     await this.producer.connect();
-    this.listener = new pg.Client({ connectionString: this.opts.databaseUrl });
-    await this.listener.connect();
-    this.listener.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
-    });
-    await this.listener.query('listen outbox');
-    this.loop = this.run();
+    await this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-    await this.listener?.end();
+    await this.loop.stop();
     await this.producer.disconnect();
   }
 
@@ -120,37 +120,5 @@ export class OutboxRelay {
       [this.opts.retentionMs],
     );
     return rowCount ?? 0;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        this.notified = false;
-        const sent = await this.publishBatch();
-        this.failures = 0;
-        if (Date.now() - this.lastPrune > 60_000) {
-          this.lastPrune = Date.now();
-          await this.prune();
-        }
-        if (sent === 0) await this.sleep(this.opts.idleMs ?? 1_000);
-      } catch (err) {
-        // Kafka or PostgreSQL is unavailable: nothing was marked sent, so back off and try again.
-        this.failures++;
-        logger.warn({ err: (err as Error).message, failures: this.failures }, 'outbox relay: publishing failed; retrying');
-        await this.sleep(Math.min(30_000, 250 * 2 ** this.failures));
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.notified || this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }
