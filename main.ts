@@ -107,7 +107,12 @@ async function observe(config: Config, names: RoleName[], running: () => Running
   const server = await startObservabilityServer({
     port: config.observability.metricsPort,
     host: config.httpHost,
-    roles: () => running().map((r) => ({ name: r.name, ready: r.ready ?? (async () => true) })),
+    // Every role this process runs, started or not: a role still starting is not ready, so the process is not.
+    roles: () =>
+      names.map((name) => {
+        const role = running().find((r) => r.name === name);
+        return { name, ready: role ? (role.ready ?? (async () => true)) : async () => false };
+      }),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err;
     throw new StackError(

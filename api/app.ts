@@ -12,12 +12,24 @@ import { openApiDocument } from './openapi';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
 import { webhookRoutes } from './webhooks';
+import { fatalError } from '../roles/lifecycle';
 
-/** Throws, saying why, unless PostgreSQL and Temporal answer and the merchant totals have caught up once. */
-export async function checkReady(opts: { pool: Pool; client: Client; merchantTotals?: MerchantTotalsTable }): Promise<void> {
+/**
+ * Throws, saying why, unless PostgreSQL and Temporal answer, the merchant totals have caught up once and are
+ * followed, and (when given) the bridge's consumer groups consume: a payment accepted while no bridge consumes
+ * would wait for account state that nobody delivers.
+ */
+export async function checkReady(opts: {
+  pool: Pool;
+  client: Client;
+  merchantTotals?: MerchantTotalsTable;
+  bridgeConsuming?: () => Promise<void>;
+}): Promise<void> {
   await opts.pool.query('select 1');
   await opts.client.workflowService.getSystemInfo({});
   if (opts.merchantTotals && !opts.merchantTotals.isCaughtUp) throw new Error('merchant totals are still catching up');
+  if (opts.merchantTotals && !opts.merchantTotals.healthy) throw new Error('merchant totals are not followed (consumer down)');
+  await opts.bridgeConsuming?.();
 }
 
 export function createApiApp(opts: {
@@ -27,6 +39,8 @@ export function createApiApp(opts: {
   hooks?: PaymentRoutesHooks;
   /** The aggregate's output in memory (api/merchants.ts); without it GET /merchants/:id/totals answers 503. */
   merchantTotals?: MerchantTotalsTable;
+  /** Throws unless the bridge consumes (api/service.ts asks the brokers); part of /health/ready. */
+  bridgeConsuming?: () => Promise<void>;
 }) {
   const { pool, client, config } = opts;
   if (!config.api.tokens) throw new Error('API_TOKENS must list at least one bearer token for the api to start');
@@ -40,7 +54,11 @@ export function createApiApp(opts: {
 
   const document = openApiDocument();
   app.get('/openapi.json', (_req, res) => void res.json(document));
-  app.get('/health/live', (_req, res) => void res.json({ status: 'live' }));
+  app.get('/health/live', (_req, res) => {
+    const fatal = fatalError();
+    if (fatal) return void problem(res, 503, 'failed', { detail: `${fatal.role} cannot recover: ${fatal.error}` });
+    res.json({ status: 'live' });
+  });
   app.get('/health/ready', async (_req, res) => {
     try {
       await checkReady(opts);

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { listen } from '../http/listen';
+import { bridgeGroupIds } from '../bridge';
 import { createKafka } from '../kafka/client';
+import { checkGroupsConsuming } from '../kafka/lag';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { createTemporalClient } from '../temporal/connection';
 import { checkReady, createApiApp } from './app';
@@ -12,11 +14,17 @@ const PURGE_EVERY_MS = 600_000;
 export async function startApi({ config, pool }: RoleContext): Promise<RunningRole> {
   const client = await createTemporalClient(config);
   // Read in the background: /health/ready says not ready until it has caught up once.
-  const merchantTotals = createMerchantTotalsTable(createKafka(config, 'api'), config.kafka.clientId);
+  const kafka = createKafka(config, 'api');
+  const merchantTotals = createMerchantTotalsTable(kafka, config.kafka.clientId);
   await merchantTotals.start();
-  const app = createApiApp({ pool, client, config, merchantTotals });
+  const admin = kafka.admin();
+  await admin.connect();
+  const groups = bridgeGroupIds(config);
+  const bridgeConsuming = () => checkGroupsConsuming(admin, [groups.requests, groups.accounts]);
+  const app = createApiApp({ pool, client, config, merchantTotals, bridgeConsuming });
   const server = await listen(app, config.api.port, config.httpHost).catch(async (err: unknown) => {
     await merchantTotals.stop();
+    await admin.disconnect();
     throw err;
   });
   const purge = setInterval(
@@ -27,12 +35,13 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
   return {
     name: 'api',
     describe: `api listening on ${url} (OpenAPI ${url}/openapi.json)`,
-    ready: () => checkReady({ pool, client, merchantTotals }).then(() => true),
+    ready: () => checkReady({ pool, client, merchantTotals, bridgeConsuming }).then(() => true),
     async stop() {
       clearInterval(purge);
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await merchantTotals.stop();
+      await admin.disconnect();
       await client.connection.close();
     },
   };

@@ -5,7 +5,7 @@
  * headers and the reason, and the partition moves on; any other failure (Temporal or PostgreSQL
  * unavailable) is retried with backoff on the same record, so nothing is skipped.
  */
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { z } from 'zod';
 import { envelopeSchema, EVENTS, type Envelope, type EventType } from '../contracts/events';
@@ -13,6 +13,7 @@ import { deadLetterTopic, type Topic } from '../contracts/topics';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { contextFromHeaders, inSpan, SpanKind } from '../observability/tracing';
+import { SupervisedConsumer } from './supervised-consumer';
 
 /** A record that no retry can fix. */
 export class PoisonRecordError extends Error {
@@ -48,29 +49,46 @@ export interface ConsumerHandler<T extends EventType> {
   handle(event: Envelope<z.infer<(typeof EVENTS)[T][1]>>, record: { partition: number; offset: string }): Promise<void>;
 }
 
+/** KafkaJS's group session: a member that sends no heartbeat for this long is dropped from the group. */
+const SESSION_TIMEOUT_MS = 10_000;
+/** While a record is handled or retried, a heartbeat goes out this often, so the member keeps its partitions. */
+const HEARTBEAT_MS = 1_000;
+
 export class EventConsumer<T extends EventType> {
-  private readonly consumer: Consumer;
+  private readonly consumer: SupervisedConsumer;
   private readonly producer: Producer;
   private stopping = false;
-  private started = false;
-  private crashed = false;
   /** Records handled, dead-lettered and retried since start (for tests and logs). */
   readonly counts = { handled: 0, deadLettered: 0, retries: 0 };
 
   constructor(
     kafka: Kafka,
     private readonly handler: ConsumerHandler<T>,
-    private readonly maxBackoffMs = 10_000,
+    private readonly maxBackoffMs = 5_000,
   ) {
+    if (maxBackoffMs >= SESSION_TIMEOUT_MS) throw new RangeError(`a retry backoff (${maxBackoffMs} ms) must be shorter than the session`);
     // A 10 s session: the partitions of a consumer that died move to the others within seconds, not half a minute.
-    this.consumer = kafka.consumer({
-      groupId: handler.groupId,
-      allowAutoTopicCreation: false,
-      readUncommitted: false,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      // An idle fetch waits at most 1 s (KafkaJS: 5 s), so a stopping role is not held by one.
-      maxWaitTimeInMs: 1_000,
+    this.consumer = new SupervisedConsumer(kafka, {
+      name: handler.groupId,
+      config: {
+        groupId: handler.groupId,
+        allowAutoTopicCreation: false,
+        readUncommitted: false,
+        sessionTimeout: SESSION_TIMEOUT_MS,
+        heartbeatInterval: HEARTBEAT_MS,
+        // An idle fetch waits at most 1 s (KafkaJS: 5 s), so a stopping role is not held by one.
+        maxWaitTimeInMs: 1_000,
+      },
+      run: async (consumer) => {
+        await consumer.subscribe({ topic: this.handler.topic, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachMessage: async ({ topic, partition, message, heartbeat }) => {
+            await this.process(partition, message, heartbeat);
+            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          },
+        });
+      },
     });
     this.producer = kafka.producer({
       idempotent: true,
@@ -81,37 +99,36 @@ export class EventConsumer<T extends EventType> {
 
   async start(): Promise<void> {
     await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.handler.topic, fromBeginning: true });
-    // KafkaJS restarts a consumer after a retriable crash; one it will not restart is down for good.
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.crashed = true;
-      logger.error({ group: this.handler.groupId, err: payload.error.message, restart: payload.restart }, 'consumer crashed');
-    });
-    this.started = true;
-    await this.consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        await this.process(partition, message, heartbeat);
-        await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      },
-    });
+    await this.consumer.start();
   }
 
-  /** Consuming: started, not stopping, not crashed beyond KafkaJS's restarts (for /health/ready). */
+  /** Consuming: started, not stopping, not between a crash and its replacement (for /health/ready). */
   get healthy(): boolean {
-    return this.started && !this.stopping && !this.crashed;
+    return !this.stopping && this.consumer.healthy;
   }
 
   /** Stops fetching, lets the record in hand finish (or abandons its retries uncommitted), disconnects. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.consumer.disconnect();
+    await this.consumer.stop();
     await this.producer.disconnect();
   }
 
-  /** One record, in a span that continues the trace of whoever produced it (its `traceparent` header). */
-  private process(partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+  /**
+   * One record, in a span that continues the trace of whoever produced it (its `traceparent` header). However
+   * long its handler or its retries take (Temporal or PostgreSQL down for a while), heartbeats keep going, so
+   * the group does not drop this member and the record is not handed to another one meanwhile.
+   */
+  private async process(partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+    try {
+      await this.processRecord(partition, message);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private processRecord(partition: number, message: KafkaMessage): Promise<void> {
     const { topic, groupId } = this.handler;
     return inSpan(
       `${topic} process`,
@@ -152,7 +169,6 @@ export class EventConsumer<T extends EventType> {
               'record handler failed; retrying the same record',
             );
             await new Promise((r) => setTimeout(r, delay));
-            await heartbeat().catch(() => undefined);
           }
         }
       },

@@ -41,3 +41,15 @@ export async function reportLag(kafka: Kafka, pairs: { group: string; topic: str
     await admin.disconnect();
   };
 }
+
+/**
+ * Throws, naming the group, unless every group has a member and is not stuck rebalancing: another process's
+ * consumers (the bridge) seen from this one (the api's readiness), through the brokers.
+ */
+export async function checkGroupsConsuming(admin: Admin, groupIds: string[]): Promise<void> {
+  const { groups } = await admin.describeGroups(groupIds);
+  for (const group of groups) {
+    if (group.members.length === 0 || (group.state !== 'Stable' && group.state !== 'CompletingRebalance'))
+      throw new Error(`consumer group ${group.groupId} is not consuming (state ${group.state}, ${group.members.length} member(s))`);
+  }
+}

@@ -11,8 +11,9 @@
  *
  * The table has a consumer group of its own (a unique id) and never commits offsets, so nothing outlives it.
  */
-import { AssignerProtocol, type Consumer, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
+import { AssignerProtocol, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
 import { logger } from '../observability/logger';
+import { SupervisedConsumer } from './supervised-consumer';
 
 export interface KafkaTableOptions<V> {
   topic: string;
@@ -63,7 +64,7 @@ export class KafkaTable<V> {
   private readonly behind = new Map<number, bigint>();
   private caughtUpOnce = false;
   private readonly waiters: (() => void)[] = [];
-  private consumer?: Consumer;
+  private consumer?: SupervisedConsumer;
 
   constructor(
     private readonly kafka: Kafka,
@@ -99,25 +100,36 @@ export class KafkaTable<V> {
     }
     this.checkCaughtUp();
 
-    const consumer = this.kafka.consumer({
-      groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      partitionAssigners: [assignPartitions(topic, partitions)],
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 1_000,
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.advance(payload.partition, payload.lastOffset));
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) this.apply(message, batch.partition);
+    // A replacement after a crash reads from the beginning again (nothing is committed): applying a record
+    // twice leaves the same row, so the table is the same once it has read to the end.
+    this.consumer = new SupervisedConsumer(this.kafka, {
+      name: `${this.options.label} (${groupId})`,
+      config: {
+        groupId,
+        readUncommitted: false,
+        allowAutoTopicCreation: false,
+        partitionAssigners: [assignPartitions(topic, partitions)],
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+        maxWaitTimeInMs: 1_000,
+      },
+      run: async (consumer) => {
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.advance(payload.partition, payload.lastOffset));
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) this.apply(message, batch.partition);
+          },
+        });
       },
     });
+    await this.consumer.start();
+  }
+
+  /** Following the topic: not between a crash of its consumer and the replacement. */
+  get healthy(): boolean {
+    return this.consumer?.healthy ?? false;
   }
 
   /** Resolves once caught up; rejects after `timeoutMs` naming the partitions still behind. */
@@ -136,7 +148,7 @@ export class KafkaTable<V> {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
   }
 
   private apply(message: KafkaMessage, partition: number): void {

@@ -16,7 +16,6 @@
  */
 import {
   Partitioners,
-  type Consumer,
   type EachBatchPayload,
   type ISocketFactory,
   type Kafka,
@@ -29,6 +28,7 @@ import type { PaymentDecided } from '../contracts/payment';
 import { deadLetterTopic, MERCHANT_TOTALS_TOPICS, seenRetentionMs, TOPICS } from '../contracts/topics';
 import { createKafka } from '../kafka/client';
 import { decodeRecord, PoisonRecordError } from '../kafka/consumer';
+import { SupervisedConsumer } from '../kafka/supervised-consumer';
 import { logger } from '../observability/logger';
 import { seenMessage, totalsMessage } from './changelog';
 import { restorePartition } from './restore';
@@ -80,7 +80,7 @@ export class MerchantTotalsProcessor {
   };
   readonly groupId: string;
   private readonly kafka: Kafka;
-  private readonly consumer: Consumer;
+  private readonly consumer: SupervisedConsumer;
   private slots = new Map<number, PartitionSlot>();
   private memberId?: string;
 
@@ -88,48 +88,47 @@ export class MerchantTotalsProcessor {
     const { config } = opts;
     this.groupId = merchantTotalsGroupId(config.kafka.clientId);
     this.kafka = createKafka(config, 'merchant-totals', { logCreator: transactionLogCreator, socketFactory: opts.socketFactory });
-    this.consumer = this.kafka.consumer({
-      groupId: this.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
+    // A consumer that crashed for good (a broker restart can do that) is replaced by a new member: its first
+    // assignment then drops every slot (onAssignment), so each partition restores before it counts again.
+    this.consumer = new SupervisedConsumer(this.kafka, {
+      name: this.groupId,
+      config: {
+        groupId: this.groupId,
+        readUncommitted: false,
+        allowAutoTopicCreation: false,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+      },
+      run: async (consumer) => {
+        const partitions = await this.partitionCount();
+        consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberId, payload.memberAssignment));
+        await consumer.subscribe({ topic: INPUT, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          // Each partition has its own producer and state: partitions never wait for each other.
+          partitionsConsumedConcurrently: partitions,
+          eachBatch: (payload) => this.processBatch(payload),
+        });
+      },
     });
   }
 
-  private started = false;
   private stopped = false;
-  private crashed = false;
 
-  /** Consuming: started, not stopped, not crashed beyond KafkaJS's restarts (for /health/ready). */
+  /** Consuming: started, not stopped, not between a crash and its replacement (for /health/ready). */
   get healthy(): boolean {
-    return this.started && !this.stopped && !this.crashed;
+    return !this.stopped && this.consumer.healthy;
   }
 
   async start(): Promise<void> {
-    const partitions = await this.partitionCount();
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.crashed = true;
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
-      this.onAssignment(payload.memberId, payload.memberAssignment),
-    );
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: INPUT, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // Each partition has its own producer and state: partitions never wait for each other.
-      partitionsConsumedConcurrently: partitions,
-      eachBatch: (payload) => this.processBatch(payload),
-    });
-    this.started = true;
+    await this.consumer.start();
   }
 
   /** Lets the batches in hand finish, leaves the group, closes every producer. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.consumer.disconnect();
+    await this.consumer.stop();
     const slots = [...this.slots.values()];
     this.slots = new Map();
     await Promise.all(slots.map((slot) => slot.producer?.disconnect().catch(() => undefined)));

@@ -54,6 +54,12 @@ export const metrics = {
     labelNames: ['topic', 'group'] as const,
     registers,
   }),
+  consumerReplacements: new Counter({
+    name: 'paysaga_kafka_consumer_replacements_total',
+    help: 'Kafka consumers replaced after a crash that KafkaJS does not restart from',
+    labelNames: ['consumer'] as const,
+    registers,
+  }),
   consumerRetries: new Counter({
     name: 'paysaga_kafka_record_retries_total',
     help: 'Retries of a record whose handler failed for a transient reason',
