@@ -4,6 +4,7 @@ import { purgeSagaRecords } from '../db/purge';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { reportFatal } from '../roles/lifecycle';
 import { createPaymentWorker } from './worker';
 
 export async function startWorker({ config, pool }: RoleContext): Promise<RunningRole> {
@@ -14,7 +15,9 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
     gatewayRequestTimeoutMs: config.gateway.requestTimeoutMs,
   });
   const worker = await createPaymentWorker({ config, connection, activities });
-  const running = worker.run();
+  // The worker rides out a Temporal restart by itself (its polls retry); a run that ends in an error is a
+  // worker that will poll no more: the process exits non-zero so its supervisor starts a new one.
+  const running = worker.run().catch((err: unknown) => reportFatal('worker', err));
   // Hourly: released reservations and decision records past the replay window.
   const purge = setInterval(() => void purgeSagaRecords(pool, config.inbox.retentionMs).catch(() => undefined), 3_600_000);
   const removeProbe = gauges.paymentsWaiting.addProbe(async () => [
