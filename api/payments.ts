@@ -16,7 +16,7 @@ import { sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
 import { overrideSignal, paymentWorkflowId } from '../workflows/shared';
 import { callerOf } from './auth';
-import { claimKey, completeKey, releaseKey, requestHash } from './idempotency';
+import { answerOf, claimKey, completeKey, KeyClaimLost, releaseKey, requestHash } from './idempotency';
 import { decodeCursor, encodeCursor } from './cursor';
 import { fieldErrors, problem } from './problem';
 import { createPaymentBody, listPaymentsQuery, overrideBody } from './schemas';
@@ -62,6 +62,14 @@ const summaryOf = (row: PaymentRow) => ({
   decidedAt: row.decided_at?.toISOString() ?? null,
 });
 
+/** The answer of a request that does not hold its Idempotency-Key: the first response again, or 409. */
+const answerWithout = (res: Response, answer: { kind: 'replay'; status: number; body: unknown } | { kind: 'in-flight' }) => {
+  if (answer.kind === 'in-flight')
+    return problem(res, 409, 'a request with this Idempotency-Key is still in flight', { detail: 'retry later' });
+  res.setHeader('Idempotent-Replayed', 'true');
+  return res.status(answer.status).json(answer.body);
+};
+
 const validKey = (key: string | undefined) => key !== undefined && /^[\x21-\x7e]{1,255}$/.test(key);
 
 export function paymentRoutes(opts: {
@@ -70,8 +78,10 @@ export function paymentRoutes(opts: {
   config: Config;
   requireRole: (...roles: ('client' | 'operator')[]) => (req: Request, res: Response, next: () => void) => unknown;
   hooks?: PaymentRoutesHooks;
+  /** How long an Idempotency-Key claim lasts before a retry may take it over (tests shorten it). */
+  idempotencyLeaseMs?: number;
 }): Router {
-  const { pool, client, config, requireRole, hooks } = opts;
+  const { pool, client, config, requireRole, hooks, idempotencyLeaseMs } = opts;
   const router = Router();
 
   const findPayment = async (paymentId: string) =>
@@ -91,22 +101,25 @@ export function paymentRoutes(opts: {
     if (!parsed.success) return problem(res, 400, 'invalid payment request', { errors: fieldErrors(parsed.error) });
     const body = parsed.data;
 
-    const claim = await claimKey(pool, caller, key!, requestHash([body.accountId, body.merchantId, body.amount, body.currency]));
+    const hash = requestHash([body.accountId, body.merchantId, body.amount, body.currency]);
+    const claim = await claimKey(pool, caller, key!, hash, idempotencyLeaseMs);
     if (claim.kind === 'mismatch') return problem(res, 422, 'Idempotency-Key reused with a different request body');
-    if (claim.kind === 'in-flight')
-      return problem(res, 409, 'a request with this Idempotency-Key is still in flight', { detail: 'retry later' });
-    if (claim.kind === 'replay') {
-      res.setHeader('Idempotent-Replayed', 'true');
-      return res.status(claim.status).json(claim.body);
-    }
+    if (claim.kind !== 'claimed') return answerWithout(res, claim);
 
     try {
       await hooks?.afterKeyClaimed?.();
       const payment: PaymentRequest = { paymentId: randomUUID(), ...body, requestedAt: new Date().toISOString() };
       const accepted = { paymentId: payment.paymentId, status: 'RECEIVED' as const, statusUrl: `/payments/${payment.paymentId}` };
       await withTransaction(pool, async (tx) => {
+        // First, so that a request whose claim was taken over writes nothing (the key's row lock also makes a
+        // concurrent take-over wait for this transaction, then find the key done).
+        await completeKey(tx, caller, key!, claim.token, 202, accepted);
         const event = envelope(EVENT_TYPES.paymentRequested, randomUUID(), payment.requestedAt, payment);
-        await tx.query(`insert into payment_callers (payment_id, caller) values ($1, $2)`, [payment.paymentId, caller]);
+        await tx.query(`insert into payment_callers (payment_id, caller, requested_at) values ($1, $2, $3)`, [
+          payment.paymentId,
+          caller,
+          payment.requestedAt,
+        ]);
         // The record carries this request's trace context, so the saga's spans join its trace.
         await tx.query(`insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)`, [
           event.id,
@@ -118,14 +131,18 @@ export function paymentRoutes(opts: {
         // The read model applies the event here as well as from Kafka (where the inbox then skips it), so a
         // client can read its payment the moment it is accepted.
         await applyPaymentRequested(tx, event);
-        await completeKey(tx, caller, key!, 202, accepted);
       });
       metrics.paymentsAccepted.inc();
       trace.getActiveSpan()?.setAttribute('paysaga.payment_id', payment.paymentId);
       logger.info({ ...paymentBindings(payment.paymentId), caller, accountId: payment.accountId }, 'payment accepted');
       res.status(202).location(accepted.statusUrl).json(accepted);
     } catch (err) {
-      await releaseKey(pool, caller, key!).catch(() => undefined);
+      // This request outlived its lease and a retry took the key over: answer as that retry's duplicate would.
+      if (err instanceof KeyClaimLost) {
+        logger.warn({ caller }, 'Idempotency-Key claim taken over while the request ran; nothing written');
+        return answerWithout(res, await answerOf(pool, caller, key!));
+      }
+      await releaseKey(pool, caller, key!, claim.token).catch(() => undefined);
       throw err;
     }
   });
@@ -137,21 +154,17 @@ export function paymentRoutes(opts: {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && !after) return problem(res, 400, 'invalid cursor', { detail: 'pass nextCursor unchanged' });
     const caller = callerOf(res);
-    // Newest first; the cursor is the (requested_at, payment_id) of the last row of the previous page.
+    // Newest first; the cursor is the (requested_at, payment_id) of the last row of the previous page. A client
+    // pages through its own records (payment_callers, indexed by caller and age); an operator through all.
+    const own = !caller.roles.includes('operator');
     const { rows } = await pool.query<PaymentRow>(
-      `select p.*, c.caller from payments p left join payment_callers c using (payment_id)
+      `select p.*, c.caller from ${own ? 'payment_callers c join payments p' : 'payments p left join payment_callers c'}
+         using (payment_id)
        where ($1::text is null or p.account_id = $1) and ($2::text is null or p.status = $2)
          and ($3::text is null or c.caller = $3)
-         and ($4::timestamptz is null or (p.requested_at, p.payment_id) < ($4, $5))
-       order by p.requested_at desc, p.payment_id desc limit $6`,
-      [
-        accountId ?? null,
-        status ?? null,
-        caller.roles.includes('operator') ? null : caller.subject,
-        after?.at ?? null,
-        after?.id ?? null,
-        limit + 1,
-      ],
+         and ($4::timestamptz is null or (${own ? 'c' : 'p'}.requested_at, payment_id) < ($4, $5))
+       order by ${own ? 'c' : 'p'}.requested_at desc, payment_id desc limit $6`,
+      [accountId ?? null, status ?? null, own ? caller.subject : null, after?.at ?? null, after?.id ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
