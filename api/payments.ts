@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { Override, PaymentRequest } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
+import { recordOverrideRequest, rejectOverrideRequest } from '../db/operator-audit';
 import { withTransaction, type Pool } from '../db/pool';
 import { logger, paymentBindings } from '../observability/logger';
 import { metrics } from '../observability/metrics';
@@ -14,12 +15,16 @@ import { traceHeaders } from '../observability/tracing';
 import { applyPaymentRequested } from '../read-model/projection';
 import { sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
-import { overrideSignal, paymentWorkflowId } from '../workflows/shared';
+import { overrideSignal, paymentWorkflowId, statusQuery } from '../workflows/shared';
 import { callerOf } from './auth';
 import { answerOf, claimKey, completeKey, KeyClaimLost, releaseKey, requestHash } from './idempotency';
 import { decodeCursor, encodeCursor } from './cursor';
+import { overrideDetail, overrideSignalId } from './override-detail';
 import { fieldErrors, problem } from './problem';
 import { createPaymentBody, listPaymentsQuery, overrideBody } from './schemas';
+
+/** How long the api waits for the saga's status after an override (the override stands either way). */
+const STATUS_QUERY_TIMEOUT_MS = 2_000;
 
 export interface PaymentRoutesHooks {
   /** Test hook: runs after the Idempotency-Key is claimed, before the payment is written. */
@@ -197,20 +202,16 @@ export function paymentRoutes(opts: {
     const row = await findPayment(req.params.paymentId);
     if (!row) return problem(res, 404, 'payment not found');
 
+    // The same key from the same operator on the same payment is the same signal (the saga ignores a repeat).
     const key = req.header('idempotency-key');
-    const override: Override = { signalId: validKey(key) ? `${operator}:${key}` : randomUUID(), operator, ...parsed.data };
-    const audit = (outcome: string) =>
-      pool.query(
-        `insert into operator_audit (signal_id, payment_id, operator, decision, reason, outcome) values ($1, $2, $3, $4, $5, $6)
-         on conflict (signal_id) do nothing`,
-        [override.signalId, row.payment_id, operator, override.decision, override.reason, outcome],
-      );
+    const signalId = overrideSignalId(row.payment_id, operator, validKey(key) ? key! : randomUUID());
+    const override: Override = { signalId, operator, ...parsed.data };
     if (row.decision) {
       metrics.overrides.inc({ decision: override.decision, outcome: 'rejected_already_decided' });
-      await audit('rejected_already_decided');
+      await recordOverrideRequest(pool, row.payment_id, override, 'rejected_already_decided');
       return problem(res, 409, 'payment already decided', { detail: `${row.decision} (${row.reason})` });
     }
-    await audit('requested');
+    await recordOverrideRequest(pool, row.payment_id, override, 'requested');
     metrics.overrides.inc({ decision: override.decision, outcome: 'requested' });
     logger.info({ ...paymentBindings(row.payment_id), operator, decision: override.decision }, 'override requested');
     const payment = paymentRequestOf(row);
@@ -227,12 +228,26 @@ export function paymentRoutes(opts: {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      await pool.query(`update operator_audit set outcome = 'rejected_already_decided' where signal_id = $1`, [
-        override.signalId,
-      ]);
+      await rejectOverrideRequest(pool, row.payment_id, signalId);
       return problem(res, 409, 'payment already decided');
     }
-    res.status(202).json({ paymentId: payment.paymentId, signalId: override.signalId, status: 'OVERRIDE_REQUESTED' });
+    // The saga's state once it has the signal (a query sees every signal sent before it), to tell the operator
+    // what happens; the override stands whether or not the query answers.
+    const status = await client
+      .withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
+        client.workflow.getHandle(paymentWorkflowId(payment.paymentId)).query(statusQuery),
+      )
+      .catch((err: unknown) => {
+        logger.warn({ ...paymentBindings(row.payment_id), err: (err as Error).message }, 'override: status query failed');
+        return undefined;
+      });
+    res.status(202).json({
+      paymentId: payment.paymentId,
+      signalId,
+      status: 'OVERRIDE_REQUESTED',
+      state: status?.state ?? null,
+      detail: overrideDetail(override.decision, signalId, status),
+    });
   });
 
   return router;
