@@ -98,13 +98,17 @@ export function paymentRoutes(opts: {
     ).rows[0];
 
   router.post('/payments', requireRole('client'), async (req, res) => {
-    const caller = callerOf(res).subject;
+    const { subject: caller, merchants } = callerOf(res);
     const key = req.header('idempotency-key');
     if (!validKey(key))
       return problem(res, 400, 'Idempotency-Key header required', { detail: '1 to 255 visible ASCII characters' });
     const parsed = createPaymentBody.safeParse(req.body);
     if (!parsed.success) return problem(res, 400, 'invalid payment request', { errors: fieldErrors(parsed.error) });
     const body = parsed.data;
+    if (merchants && !merchants.includes(body.merchantId))
+      return problem(res, 403, 'merchant not allowed', {
+        detail: `this token may not create payments for merchant ${body.merchantId}`,
+      });
 
     const hash = requestHash([body.accountId, body.merchantId, body.amount, body.currency]);
     const claim = await claimKey(pool, caller, key!, hash, idempotencyLeaseMs);
