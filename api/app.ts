@@ -37,6 +37,8 @@ export function createApiApp(opts: {
   client: Client;
   config: Config;
   hooks?: PaymentRoutesHooks;
+  /** How long an Idempotency-Key claim lasts before a retry may take it over (default 30 s; tests shorten it). */
+  idempotencyLeaseMs?: number;
   /** The aggregate's output in memory (api/merchants.ts); without it GET /merchants/:id/totals answers 503. */
   merchantTotals?: MerchantTotalsTable;
   /** Throws unless the bridge consumes (api/service.ts asks the brokers); part of /health/ready. */
@@ -67,7 +69,7 @@ export function createApiApp(opts: {
       problem(res, 503, 'not ready', { detail: (err as Error).message.split('\n')[0] });
     }
   });
-  app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks }));
+  app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks, idempotencyLeaseMs: opts.idempotencyLeaseMs }));
   app.use(ledgerRoutes({ pool, requireRole }));
   app.use(merchantRoutes({ totals: opts.merchantTotals, requireRole }));
   app.use(webhookRoutes({ pool, config, requireRole }));

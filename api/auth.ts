@@ -1,19 +1,24 @@
 /** Bearer-token authentication with roles from configuration (API_TOKENS). */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { ApiRole } from '../config';
+import type { ApiRole, ApiToken } from '../config';
 import { problem } from './problem';
 
 export interface Caller {
   subject: string;
   roles: ApiRole[];
+  /** The merchants this caller may create payments for; undefined: any (config/index.ts says why). */
+  merchants?: string[];
 }
 
 const digest = (token: string) => createHash('sha256').update(token).digest();
 
-export function createAuth(tokens: { token: string; subject: string; roles: ApiRole[] }[]) {
+export function createAuth(tokens: ApiToken[]) {
   // Compare digests in constant time, so a wrong token's length or prefix leaks nothing.
-  const known = tokens.map((t) => ({ digest: digest(t.token), caller: { subject: t.subject, roles: t.roles } }));
+  const known = tokens.map((t) => ({
+    digest: digest(t.token),
+    caller: { subject: t.subject, roles: t.roles, merchants: t.merchants },
+  }));
   const identify = (req: Request): Caller | undefined => {
     const match = /^Bearer ([^\s]+)$/.exec(req.header('authorization') ?? '');
     if (!match) return undefined;

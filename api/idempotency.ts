@@ -2,26 +2,78 @@
  * Idempotency-Key handling of POST /payments, scoped to the caller. A key is claimed (committed as
  * in flight) before the work starts, so a second request with the same key while the first runs gets 409
  * rather than waiting; the work then completes the key in its own transaction with the response to replay.
- * A claim whose request died stays in flight only for the lease, then the key may be used again.
+ * A claim whose request died stays in flight only for the lease, then the key may be taken over.
+ *
+ * Claims are fenced: each claim and each take-over gets its own token, and only the holder of the current
+ * token may complete or release the key. A request that outlived its lease (a stalled connection, a long
+ * pause) and lost the key to a retry thus cannot complete it: its transaction rolls back, so one key makes
+ * one payment whatever the timing.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from '../db/pool';
 
-const LEASE_MS = 30_000;
+/** How long a claim holds its key before another request may take it over (DESIGN.md §3: 409 meanwhile). */
+export const DEFAULT_LEASE_MS = 30_000;
 
 export type Claim =
-  { kind: 'claimed' } | { kind: 'replay'; status: number; body: unknown } | { kind: 'in-flight' } | { kind: 'mismatch' };
+  | { kind: 'claimed'; token: string }
+  | { kind: 'replay'; status: number; body: unknown }
+  | { kind: 'in-flight' }
+  | { kind: 'mismatch' };
+
+/** Thrown by completeKey when the claim was taken over: the work's transaction must roll back. */
+export class KeyClaimLost extends Error {
+  constructor() {
+    super('the Idempotency-Key claim was taken over by another request');
+    this.name = 'KeyClaimLost';
+  }
+}
 
 export const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
-export async function claimKey(pool: Pool, caller: string, key: string, hash: string): Promise<Claim> {
-  const inserted = await pool.query(
-    `insert into idempotency_keys (caller, idempotency_key, request_hash, state, locked_until)
-     values ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4 / 1000.0))
-     on conflict (caller, idempotency_key) do nothing`,
-    [caller, key, hash, LEASE_MS],
-  );
-  if (inserted.rowCount === 1) return { kind: 'claimed' };
+export async function claimKey(
+  pool: Pool,
+  caller: string,
+  key: string,
+  hash: string,
+  leaseMs = DEFAULT_LEASE_MS,
+): Promise<Claim> {
+  // A claim lost to a racing request is read again (it is done, in flight, or gone); a few rounds settle it.
+  for (let round = 0; round < 5; round++) {
+    const token = randomUUID();
+    const inserted = await pool.query(
+      `insert into idempotency_keys (caller, idempotency_key, request_hash, state, locked_until, claim_token)
+       values ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4 / 1000.0), $5)
+       on conflict (caller, idempotency_key) do nothing`,
+      [caller, key, hash, leaseMs, token],
+    );
+    if (inserted.rowCount === 1) return { kind: 'claimed', token };
+    const existing = await readKey(pool, caller, key);
+    if (!existing) continue; // purged or released in between: claim afresh
+    if (existing.requestHash !== hash) return { kind: 'mismatch' };
+    if (existing.answer.kind !== 'expired') return existing.answer;
+    // The first request died without completing, or stalls past its lease: take the key over with a new token.
+    const taken = await pool.query(
+      `update idempotency_keys set locked_until = now() + make_interval(secs => $3 / 1000.0), claim_token = $4
+       where caller = $1 and idempotency_key = $2 and state = 'in_flight' and locked_until < now()`,
+      [caller, key, leaseMs, token],
+    );
+    if (taken.rowCount === 1) return { kind: 'claimed', token };
+  }
+  return { kind: 'in-flight' };
+}
+
+/** What a request that does not hold the key answers: the stored response, or 409 while it is in flight. */
+export async function answerOf(
+  pool: Pool,
+  caller: string,
+  key: string,
+): Promise<{ kind: 'replay'; status: number; body: unknown } | { kind: 'in-flight' }> {
+  const existing = await readKey(pool, caller, key);
+  return existing?.answer.kind === 'replay' ? existing.answer : { kind: 'in-flight' };
+}
+
+async function readKey(pool: Pool, caller: string, key: string) {
   const { rows } = await pool.query<{
     request_hash: string;
     state: string;
@@ -34,34 +86,39 @@ export async function claimKey(pool: Pool, caller: string, key: string, hash: st
     [caller, key],
   );
   const row = rows[0];
-  if (!row) return claimKey(pool, caller, key, hash); // purged in between: claim afresh
-  if (row.request_hash !== hash) return { kind: 'mismatch' };
-  if (row.state === 'done') return { kind: 'replay', status: row.response_status, body: row.response_body };
-  if (!row.expired) return { kind: 'in-flight' };
-  // The first request died without completing (its transaction rolled back): take the key over.
-  const taken = await pool.query(
-    `update idempotency_keys set locked_until = now() + make_interval(secs => $3 / 1000.0)
-     where caller = $1 and idempotency_key = $2 and state = 'in_flight' and locked_until < now()`,
-    [caller, key, LEASE_MS],
-  );
-  return taken.rowCount === 1 ? { kind: 'claimed' } : { kind: 'in-flight' };
+  if (!row) return undefined;
+  let answer: { kind: 'replay'; status: number; body: unknown } | { kind: 'in-flight' } | { kind: 'expired' };
+  if (row.state === 'done') answer = { kind: 'replay', status: row.response_status, body: row.response_body };
+  else answer = { kind: row.expired ? 'expired' : 'in-flight' };
+  return { requestHash: row.request_hash, answer };
 }
 
-/** Within the work's transaction: the response to replay from now on. */
-export async function completeKey(tx: PoolClient, caller: string, key: string, status: number, body: unknown): Promise<void> {
-  await tx.query(
-    `update idempotency_keys set state = 'done', response_status = $3, response_body = $4
-     where caller = $1 and idempotency_key = $2`,
-    [caller, key, status, body],
+/**
+ * Within the work's transaction: the response to replay from now on. Throws KeyClaimLost, so that the
+ * transaction rolls back, unless the key is still in flight under this claim's token.
+ */
+export async function completeKey(
+  tx: PoolClient,
+  caller: string,
+  key: string,
+  token: string,
+  status: number,
+  body: unknown,
+): Promise<void> {
+  const { rowCount } = await tx.query(
+    `update idempotency_keys set state = 'done', response_status = $4, response_body = $5
+     where caller = $1 and idempotency_key = $2 and state = 'in_flight' and claim_token = $3`,
+    [caller, key, token, status, body],
   );
+  if (rowCount !== 1) throw new KeyClaimLost();
 }
 
-/** The work failed: forget the claim so that the client's retry runs it again. */
-export async function releaseKey(pool: Pool, caller: string, key: string): Promise<void> {
-  await pool.query(`delete from idempotency_keys where caller = $1 and idempotency_key = $2 and state = 'in_flight'`, [
-    caller,
-    key,
-  ]);
+/** The work failed: forget this claim (and only this one) so that the client's retry runs it again. */
+export async function releaseKey(pool: Pool, caller: string, key: string, token: string): Promise<void> {
+  await pool.query(
+    `delete from idempotency_keys where caller = $1 and idempotency_key = $2 and state = 'in_flight' and claim_token = $3`,
+    [caller, key, token],
+  );
 }
 
 /** Deletes keys older than the retention (never younger than 24 h, see config). */

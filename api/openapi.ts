@@ -56,7 +56,7 @@ export function openApiDocument() {
             '202': { description: 'accepted (a replay carries the header Idempotent-Replayed: true)', ...json(paymentAccepted) },
             '400': problemResponse('invalid body or missing Idempotency-Key'),
             '401': problemResponse('no valid bearer token'),
-            '403': problemResponse('the token lacks the client role'),
+            '403': problemResponse('the token lacks the client role, or may not create payments for this merchant'),
             '409': problemResponse('a request with this key is still in flight'),
             '413': problemResponse('body over 16 KiB'),
             '422': problemResponse('key reused with a different body'),

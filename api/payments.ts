@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { Override, PaymentRequest } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
+import { recordOverrideRequest, rejectOverrideRequest } from '../db/operator-audit';
 import { withTransaction, type Pool } from '../db/pool';
 import { logger, paymentBindings } from '../observability/logger';
 import { metrics } from '../observability/metrics';
@@ -14,12 +15,16 @@ import { traceHeaders } from '../observability/tracing';
 import { applyPaymentRequested } from '../read-model/projection';
 import { sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
-import { overrideSignal, paymentWorkflowId } from '../workflows/shared';
+import { overrideSignal, paymentWorkflowId, statusQuery } from '../workflows/shared';
 import { callerOf } from './auth';
-import { claimKey, completeKey, releaseKey, requestHash } from './idempotency';
+import { answerOf, claimKey, completeKey, KeyClaimLost, releaseKey, requestHash } from './idempotency';
 import { decodeCursor, encodeCursor } from './cursor';
+import { overrideDetail, overrideSignalId } from './override-detail';
 import { fieldErrors, problem } from './problem';
 import { createPaymentBody, listPaymentsQuery, overrideBody } from './schemas';
+
+/** How long the api waits for the saga's status after an override (the override stands either way). */
+const STATUS_QUERY_TIMEOUT_MS = 2_000;
 
 export interface PaymentRoutesHooks {
   /** Test hook: runs after the Idempotency-Key is claimed, before the payment is written. */
@@ -62,6 +67,14 @@ const summaryOf = (row: PaymentRow) => ({
   decidedAt: row.decided_at?.toISOString() ?? null,
 });
 
+/** The answer of a request that does not hold its Idempotency-Key: the first response again, or 409. */
+const answerWithout = (res: Response, answer: { kind: 'replay'; status: number; body: unknown } | { kind: 'in-flight' }) => {
+  if (answer.kind === 'in-flight')
+    return problem(res, 409, 'a request with this Idempotency-Key is still in flight', { detail: 'retry later' });
+  res.setHeader('Idempotent-Replayed', 'true');
+  return res.status(answer.status).json(answer.body);
+};
+
 const validKey = (key: string | undefined) => key !== undefined && /^[\x21-\x7e]{1,255}$/.test(key);
 
 export function paymentRoutes(opts: {
@@ -70,8 +83,10 @@ export function paymentRoutes(opts: {
   config: Config;
   requireRole: (...roles: ('client' | 'operator')[]) => (req: Request, res: Response, next: () => void) => unknown;
   hooks?: PaymentRoutesHooks;
+  /** How long an Idempotency-Key claim lasts before a retry may take it over (tests shorten it). */
+  idempotencyLeaseMs?: number;
 }): Router {
-  const { pool, client, config, requireRole, hooks } = opts;
+  const { pool, client, config, requireRole, hooks, idempotencyLeaseMs } = opts;
   const router = Router();
 
   const findPayment = async (paymentId: string) =>
@@ -83,30 +98,37 @@ export function paymentRoutes(opts: {
     ).rows[0];
 
   router.post('/payments', requireRole('client'), async (req, res) => {
-    const caller = callerOf(res).subject;
+    const { subject: caller, merchants } = callerOf(res);
     const key = req.header('idempotency-key');
     if (!validKey(key))
       return problem(res, 400, 'Idempotency-Key header required', { detail: '1 to 255 visible ASCII characters' });
     const parsed = createPaymentBody.safeParse(req.body);
     if (!parsed.success) return problem(res, 400, 'invalid payment request', { errors: fieldErrors(parsed.error) });
     const body = parsed.data;
+    if (merchants && !merchants.includes(body.merchantId))
+      return problem(res, 403, 'merchant not allowed', {
+        detail: `this token may not create payments for merchant ${body.merchantId}`,
+      });
 
-    const claim = await claimKey(pool, caller, key!, requestHash([body.accountId, body.merchantId, body.amount, body.currency]));
+    const hash = requestHash([body.accountId, body.merchantId, body.amount, body.currency]);
+    const claim = await claimKey(pool, caller, key!, hash, idempotencyLeaseMs);
     if (claim.kind === 'mismatch') return problem(res, 422, 'Idempotency-Key reused with a different request body');
-    if (claim.kind === 'in-flight')
-      return problem(res, 409, 'a request with this Idempotency-Key is still in flight', { detail: 'retry later' });
-    if (claim.kind === 'replay') {
-      res.setHeader('Idempotent-Replayed', 'true');
-      return res.status(claim.status).json(claim.body);
-    }
+    if (claim.kind !== 'claimed') return answerWithout(res, claim);
 
     try {
       await hooks?.afterKeyClaimed?.();
       const payment: PaymentRequest = { paymentId: randomUUID(), ...body, requestedAt: new Date().toISOString() };
       const accepted = { paymentId: payment.paymentId, status: 'RECEIVED' as const, statusUrl: `/payments/${payment.paymentId}` };
       await withTransaction(pool, async (tx) => {
+        // First, so that a request whose claim was taken over writes nothing (the key's row lock also makes a
+        // concurrent take-over wait for this transaction, then find the key done).
+        await completeKey(tx, caller, key!, claim.token, 202, accepted);
         const event = envelope(EVENT_TYPES.paymentRequested, randomUUID(), payment.requestedAt, payment);
-        await tx.query(`insert into payment_callers (payment_id, caller) values ($1, $2)`, [payment.paymentId, caller]);
+        await tx.query(`insert into payment_callers (payment_id, caller, requested_at) values ($1, $2, $3)`, [
+          payment.paymentId,
+          caller,
+          payment.requestedAt,
+        ]);
         // The record carries this request's trace context, so the saga's spans join its trace.
         await tx.query(`insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)`, [
           event.id,
@@ -118,14 +140,18 @@ export function paymentRoutes(opts: {
         // The read model applies the event here as well as from Kafka (where the inbox then skips it), so a
         // client can read its payment the moment it is accepted.
         await applyPaymentRequested(tx, event);
-        await completeKey(tx, caller, key!, 202, accepted);
       });
       metrics.paymentsAccepted.inc();
       trace.getActiveSpan()?.setAttribute('paysaga.payment_id', payment.paymentId);
       logger.info({ ...paymentBindings(payment.paymentId), caller, accountId: payment.accountId }, 'payment accepted');
       res.status(202).location(accepted.statusUrl).json(accepted);
     } catch (err) {
-      await releaseKey(pool, caller, key!).catch(() => undefined);
+      // This request outlived its lease and a retry took the key over: answer as that retry's duplicate would.
+      if (err instanceof KeyClaimLost) {
+        logger.warn({ caller }, 'Idempotency-Key claim taken over while the request ran; nothing written');
+        return answerWithout(res, await answerOf(pool, caller, key!));
+      }
+      await releaseKey(pool, caller, key!, claim.token).catch(() => undefined);
       throw err;
     }
   });
@@ -137,21 +163,17 @@ export function paymentRoutes(opts: {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && !after) return problem(res, 400, 'invalid cursor', { detail: 'pass nextCursor unchanged' });
     const caller = callerOf(res);
-    // Newest first; the cursor is the (requested_at, payment_id) of the last row of the previous page.
+    // Newest first; the cursor is the (requested_at, payment_id) of the last row of the previous page. A client
+    // pages through its own records (payment_callers, indexed by caller and age); an operator through all.
+    const own = !caller.roles.includes('operator');
     const { rows } = await pool.query<PaymentRow>(
-      `select p.*, c.caller from payments p left join payment_callers c using (payment_id)
+      `select p.*, c.caller from ${own ? 'payment_callers c join payments p' : 'payments p left join payment_callers c'}
+         using (payment_id)
        where ($1::text is null or p.account_id = $1) and ($2::text is null or p.status = $2)
          and ($3::text is null or c.caller = $3)
-         and ($4::timestamptz is null or (p.requested_at, p.payment_id) < ($4, $5))
-       order by p.requested_at desc, p.payment_id desc limit $6`,
-      [
-        accountId ?? null,
-        status ?? null,
-        caller.roles.includes('operator') ? null : caller.subject,
-        after?.at ?? null,
-        after?.id ?? null,
-        limit + 1,
-      ],
+         and ($4::timestamptz is null or (${own ? 'c' : 'p'}.requested_at, payment_id) < ($4, $5))
+       order by ${own ? 'c' : 'p'}.requested_at desc, payment_id desc limit $6`,
+      [accountId ?? null, status ?? null, own ? caller.subject : null, after?.at ?? null, after?.id ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -184,20 +206,16 @@ export function paymentRoutes(opts: {
     const row = await findPayment(req.params.paymentId);
     if (!row) return problem(res, 404, 'payment not found');
 
+    // The same key from the same operator on the same payment is the same signal (the saga ignores a repeat).
     const key = req.header('idempotency-key');
-    const override: Override = { signalId: validKey(key) ? `${operator}:${key}` : randomUUID(), operator, ...parsed.data };
-    const audit = (outcome: string) =>
-      pool.query(
-        `insert into operator_audit (signal_id, payment_id, operator, decision, reason, outcome) values ($1, $2, $3, $4, $5, $6)
-         on conflict (signal_id) do nothing`,
-        [override.signalId, row.payment_id, operator, override.decision, override.reason, outcome],
-      );
+    const signalId = overrideSignalId(row.payment_id, operator, validKey(key) ? key! : randomUUID());
+    const override: Override = { signalId, operator, ...parsed.data };
     if (row.decision) {
       metrics.overrides.inc({ decision: override.decision, outcome: 'rejected_already_decided' });
-      await audit('rejected_already_decided');
+      await recordOverrideRequest(pool, row.payment_id, override, 'rejected_already_decided');
       return problem(res, 409, 'payment already decided', { detail: `${row.decision} (${row.reason})` });
     }
-    await audit('requested');
+    await recordOverrideRequest(pool, row.payment_id, override, 'requested');
     metrics.overrides.inc({ decision: override.decision, outcome: 'requested' });
     logger.info({ ...paymentBindings(row.payment_id), operator, decision: override.decision }, 'override requested');
     const payment = paymentRequestOf(row);
@@ -214,12 +232,26 @@ export function paymentRoutes(opts: {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      await pool.query(`update operator_audit set outcome = 'rejected_already_decided' where signal_id = $1`, [
-        override.signalId,
-      ]);
+      await rejectOverrideRequest(pool, row.payment_id, signalId);
       return problem(res, 409, 'payment already decided');
     }
-    res.status(202).json({ paymentId: payment.paymentId, signalId: override.signalId, status: 'OVERRIDE_REQUESTED' });
+    // The saga's state once it has the signal (a query sees every signal sent before it), to tell the operator
+    // what happens; the override stands whether or not the query answers.
+    const status = await client
+      .withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
+        client.workflow.getHandle(paymentWorkflowId(payment.paymentId)).query(statusQuery),
+      )
+      .catch((err: unknown) => {
+        logger.warn({ ...paymentBindings(row.payment_id), err: (err as Error).message }, 'override: status query failed');
+        return undefined;
+      });
+    res.status(202).json({
+      paymentId: payment.paymentId,
+      signalId,
+      status: 'OVERRIDE_REQUESTED',
+      state: status?.state ?? null,
+      detail: overrideDetail(override.decision, signalId, status),
+    });
   });
 
   return router;

@@ -1,6 +1,7 @@
 /** REST bodies and responses (DESIGN.md §3), as zod schemas: they validate requests and generate the OpenAPI document. */
 import { z } from 'zod';
 import { amount, currency, DECIDED_BY, DECISION_REASONS, DECISIONS, OVERRIDE_DECISIONS } from '../contracts/payment';
+import { PAYMENT_STATES } from '../workflows/shared';
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes, colons or underscores');
 
@@ -56,7 +57,16 @@ export const overrideBody = z
   .meta({ id: 'Override' });
 
 export const overrideAccepted = z
-  .object({ paymentId: z.string(), signalId: z.string(), status: z.literal('OVERRIDE_REQUESTED') })
+  .object({
+    paymentId: z.string(),
+    signalId: z.string(),
+    status: z.literal('OVERRIDE_REQUESTED'),
+    state: z
+      .enum(PAYMENT_STATES)
+      .nullable()
+      .meta({ description: "the saga's state once it had the override; null if it did not answer" }),
+    detail: z.string().meta({ description: 'what happens to the payment' }),
+  })
   .meta({ id: 'OverrideAccepted' });
 
 export const problemDetails = z

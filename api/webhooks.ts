@@ -3,9 +3,9 @@
  * (DESIGN.md §4). A redelivery is an operator action: audited with the operator and the reason. Responses
  * never carry an endpoint's secret or url.
  */
-import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
+import { recordWebhookRedelivery } from '../db/operator-audit';
 import { withTransaction, type Pool } from '../db/pool';
 import { redeliverDeadLetter } from '../notifier/dead-letters';
 import { callerOf } from './auth';
@@ -83,22 +83,17 @@ export function webhookRoutes(opts: {
     const result = await withTransaction(pool, async (tx) => {
       const redelivery = await redeliverDeadLetter(tx, id, configured);
       if (redelivery.kind === 'redelivered') {
-        await tx.query(
-          `insert into operator_audit (signal_id, action, payment_id, operator, reason, outcome, detail)
-           values ($1, 'redeliver_webhook', $2, $3, $4, 'redelivered', $5)`,
-          [
-            `redeliver-webhook:${randomUUID()}`,
-            redelivery.paymentId,
-            operator,
-            parsed.data.reason,
-            {
-              deadLetterId: id,
-              deliveryId: redelivery.deliveryId,
-              endpointId: redelivery.endpointId,
-              eventId: redelivery.eventId,
-            },
-          ],
-        );
+        await recordWebhookRedelivery(tx, {
+          paymentId: redelivery.paymentId,
+          operator,
+          reason: parsed.data.reason,
+          detail: {
+            deadLetterId: id,
+            deliveryId: redelivery.deliveryId,
+            endpointId: redelivery.endpointId,
+            eventId: redelivery.eventId,
+          },
+        });
       }
       return redelivery;
     });

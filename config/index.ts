@@ -89,6 +89,13 @@ const jsonValue = z.string().transform((v, ctx) => {
 
 export const API_ROLES = ['client', 'operator'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
+/** Who holds a bearer token, what it may do, and (for a client) which merchants it may create payments for. */
+export interface ApiToken {
+  token: string;
+  subject: string;
+  roles: ApiRole[];
+  merchants?: string[];
+}
 
 /** Bearer tokens of the api: who holds each one and what it may do. Tokens are secrets: never logged. */
 const apiTokens = z
@@ -97,6 +104,19 @@ const apiTokens = z
       token: z.string().min(24, 'each token must have at least 24 characters'),
       subject: z.string().min(1).max(200),
       roles: z.array(z.enum(API_ROLES)).min(1),
+      // The merchants a client token may create payments for. Without a list, any: a platform (a payment
+      // facilitator) submits for the many merchants it onboards, and binding each one here would not scale.
+      merchants: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^[A-Za-z0-9._:-]{1,100}$/,
+              'each merchant id must be 1-100 letters, digits, dots, dashes, colons or underscores',
+            ),
+        )
+        .min(1, 'must list at least one merchant id (leave it out to allow any)')
+        .optional(),
     }),
   )
   .min(1, 'must list at least one token')
@@ -173,6 +193,7 @@ const envSchema = z.object({
   IDEMPOTENCY_KEY_RETENTION: duration
     .refine((ms) => ms >= 86_400_000, 'must be at least 24h: clients may retry a request for a day')
     .default(86_400_000),
+  PAYMENT_RETENTION: duration.default(90 * 86_400_000),
   OUTBOX_RETENTION: duration.default(7 * 86_400_000),
   KAFKA_EVENT_RETENTION: duration.refine((ms) => ms >= 3_600_000, 'must be at least 1h').default(7 * 86_400_000),
 
@@ -250,9 +271,11 @@ export interface Config {
   api: {
     port: number;
     /** Undefined when API_TOKENS is not set: the api refuses to start without tokens. */
-    tokens?: { token: string; subject: string; roles: ApiRole[] }[];
+    tokens?: ApiToken[];
     idempotencyKeyRetentionMs: number;
   };
+  /** Decided payments (read model, timeline, caller) are purged this long after their decision. */
+  payments: { retentionMs: number };
   outbox: { retentionMs: number };
   /** Inbox rows (consumer, event id): kept a day longer than the event topics keep records. */
   inbox: { retentionMs: number };
@@ -353,6 +376,10 @@ export function loadConfig(env: Env = process.env, defaults: Env = {}): Config {
       message: 'cannot be false with TEMPORAL_API_KEY: an API key is only sent over TLS',
     });
   }
+  if (e.PAYMENT_RETENTION < e.IDEMPOTENCY_KEY_RETENTION) {
+    // A replayed Idempotency-Key answers with its payment's id: the payment must still be there to read.
+    problems.push({ setting: 'PAYMENT_RETENTION', message: 'must not be shorter than IDEMPOTENCY_KEY_RETENTION' });
+  }
   if (e.WEBHOOK_BACKOFF_MAX < e.WEBHOOK_BACKOFF_INITIAL) {
     problems.push({ setting: 'WEBHOOK_BACKOFF_MAX', message: 'must not be shorter than WEBHOOK_BACKOFF_INITIAL' });
   }
@@ -422,6 +449,7 @@ export function loadConfig(env: Env = process.env, defaults: Env = {}): Config {
     },
     httpHost: e.HTTP_HOST,
     api: { port: e.API_PORT, tokens: e.API_TOKENS, idempotencyKeyRetentionMs: e.IDEMPOTENCY_KEY_RETENTION },
+    payments: { retentionMs: e.PAYMENT_RETENTION },
     outbox: { retentionMs: e.OUTBOX_RETENTION },
     inbox: { retentionMs: e.KAFKA_EVENT_RETENTION + 86_400_000 },
     webhooks: {

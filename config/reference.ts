@@ -88,12 +88,18 @@ export const SETTING_DOCS: { section: string; rows: SettingDoc[] }[] = [
         settings: ['API_TOKENS'],
         default: 'none (the api will not start)',
         meaning:
-          'JSON list of bearer tokens: `[{"token":"…","subject":"shop-1","roles":["client"]},{"token":"…","subject":"alice","roles":["operator"]}]`; tokens are secrets, at least 24 characters',
+          'JSON list of bearer tokens: `[{"token":"…","subject":"shop-1","roles":["client"],"merchants":["m-1"]},{"token":"…","subject":"alice","roles":["operator"]}]`; tokens are secrets, at least 24 characters; `merchants` (optional) limits the merchants a client may create payments for (403 otherwise), and without it a client acts for any merchant, as a platform does',
       },
       {
         settings: ['IDEMPOTENCY_KEY_RETENTION'],
         default: '`1d`',
         meaning: 'how long an `Idempotency-Key` is remembered (at least `1d`)',
+      },
+      {
+        settings: ['PAYMENT_RETENTION'],
+        default: '`90d`',
+        meaning:
+          'how long a decided payment stays readable (`GET /payments`, its timeline and its caller) after its decision; at least `IDEMPOTENCY_KEY_RETENTION`. Undecided payments are kept',
       },
     ],
   },

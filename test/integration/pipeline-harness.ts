@@ -64,8 +64,15 @@ export class PipelineHarness {
   private workerConnection!: NativeConnection;
   private collector!: Consumer;
 
-  /** `env` overrides settings of this run (e.g. a short ACCOUNT_STATE_DEADLINE and the review policy). */
-  constructor(opts: { env?: Partial<NodeJS.ProcessEnv> } = {}) {
+  /** How long the api's Idempotency-Key claims last (the api's default unless set). */
+  readonly idempotencyLeaseMs?: number;
+
+  /**
+   * `env` overrides settings of this run (e.g. a short ACCOUNT_STATE_DEADLINE and the review policy);
+   * `idempotencyLeaseMs` shortens the api's key lease, so a test can let a claim expire.
+   */
+  constructor(opts: { env?: Partial<NodeJS.ProcessEnv>; idempotencyLeaseMs?: number } = {}) {
+    this.idempotencyLeaseMs = opts.idempotencyLeaseMs;
     this.env = {
       ...process.env,
       KAFKA_CLIENT_ID: `paysaga-test-${this.runId}`,
@@ -115,6 +122,7 @@ export class PipelineHarness {
         client: this.client,
         config: this.config,
         hooks: { afterKeyClaimed: () => this.apiHooks.afterKeyClaimed?.() ?? Promise.resolve() },
+        idempotencyLeaseMs: this.idempotencyLeaseMs,
       }),
       0,
     );

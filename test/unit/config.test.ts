@@ -124,6 +124,26 @@ describe('configuration', () => {
   });
 });
 
+describe('configuration: api tokens and payment retention', () => {
+  const token = (extra: object) =>
+    JSON.stringify([{ token: 'client-token-0123456789abcdef', subject: 'shop-1', roles: ['client'], ...extra }]);
+
+  it('reads the merchants a client token may create payments for; without a list, any', () => {
+    assert.deepEqual(loadConfig({ API_TOKENS: token({ merchants: ['m-1', 'm-2'] }) }).api.tokens?.[0]?.merchants, ['m-1', 'm-2']);
+    assert.equal(loadConfig({ API_TOKENS: token({}) }).api.tokens?.[0]?.merchants, undefined);
+  });
+
+  it('refuses an empty merchant list and a malformed merchant id, naming API_TOKENS', () => {
+    rejects({ API_TOKENS: token({ merchants: [] }) }, 'API_TOKENS', /at least one merchant id/);
+    rejects({ API_TOKENS: token({ merchants: ['m 1'] }) }, 'API_TOKENS', /merchant id must be/);
+  });
+
+  it('keeps decided payments 90 days by default, never shorter than the Idempotency-Key retention', () => {
+    assert.equal(loadConfig({}).payments.retentionMs, 90 * 86_400_000);
+    rejects({ PAYMENT_RETENTION: '1d', IDEMPOTENCY_KEY_RETENTION: '2d' }, 'PAYMENT_RETENTION', /IDEMPOTENCY_KEY_RETENTION/);
+  });
+});
+
 describe('parseDuration', () => {
   it('reads each unit into milliseconds', () => {
     assert.equal(parseDuration('250'), 250);
