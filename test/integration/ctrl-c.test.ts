@@ -1,0 +1,70 @@
+/**
+ * Ctrl-C as a terminal sends it: `npm start` (npm, then node) on engines of its own, then SIGINT to the whole
+ * process group, which every process in it receives, npm forwarding it once more. Everything stops within
+ * seconds: the roles, then the engines `npm start` started; exit code 0; no process and no port left behind.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../config';
+import { stackDown, stackStatus } from '../../stack';
+import { freePort, portOpen } from '../../stack/proc';
+import { eventually } from '../eventually';
+
+const root = path.resolve(__dirname, '../..');
+
+describe('Ctrl-C to the process group of npm start', function () {
+  this.timeout(300_000);
+
+  it('stops every role and the engines it started within seconds, exit code 0, leaving no port open', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysaga-ctrl-c-'));
+    fs.chmodSync(stateDir, 0o755); // as root, PostgreSQL runs as "postgres" and must enter this folder
+    const ports: Record<string, number> = {};
+    for (const name of [
+      'STACK_TEMPORAL_PORT',
+      'STACK_TEMPORAL_UI_PORT',
+      'STACK_KAFKA_PORT',
+      'STACK_KAFKA_CONTROLLER_PORT',
+      'STACK_POSTGRES_PORT',
+      'API_PORT',
+      'GATEWAY_PORT',
+      'METRICS_PORT',
+    ])
+      ports[name] = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PAYSAGA_STATE_DIR: stateDir,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    };
+    delete env.API_TOKENS;
+    delete env.DATABASE_URL;
+    const config = loadConfig(env);
+    const child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await eventually('npm start ready', async () => output.includes('paysaga: ready in') || child.exitCode !== null, 240_000);
+      assert.match(output, /paysaga: ready in/, output.slice(-4_000));
+      assert.ok((await stackStatus(config)).every((e) => e.state === 'running'), 'its engines run');
+
+      const t0 = Date.now();
+      process.kill(-child.pid!, 'SIGINT');
+      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
+      assert.notEqual(code, 'hung', `npm start still running 60 s after Ctrl-C:\n${output.slice(-4_000)}`);
+      assert.equal(code, 0, output.slice(-4_000));
+      assert.match(output, /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
+      assert.ok(Date.now() - t0 < 60_000);
+      assert.ok((await stackStatus(config)).every((e) => e.state === 'stopped'), 'the engines it started are stopped');
+      for (const [name, port] of Object.entries(ports)) assert.equal(await portOpen(port), false, `${name} ${port} is free`);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      await stackDown(config).catch(() => undefined);
+    }
+  });
+});
