@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { merchantTotalsSchema } from './merchant-totals';
-import { accountStateSchema, paymentDecidedSchema, paymentRequestSchema } from './payment';
+import { accountStateSchema, instant, paymentDecidedSchema, paymentRequestSchema, text } from './payment';
 import { MERCHANT_TOTALS_TOPICS, TOPICS } from './topics';
 
 export const EVENT_TYPES = {
@@ -25,10 +25,10 @@ export const EVENTS = {
 export type EventType = keyof typeof EVENTS;
 
 export const envelopeSchema = z.strictObject({
-  type: z.string().min(1),
-  version: z.number().int().positive(),
+  type: text(200),
+  version: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   id: z.uuid(),
-  occurredAt: z.iso.datetime({ offset: true }),
+  occurredAt: instant,
   data: z.unknown(),
 });
 

@@ -4,7 +4,7 @@
  * merchant and currency over the partitions. Amounts are integer minor units, never floats.
  */
 import { z } from 'zod';
-import { currency, paymentDecidedSchema } from './payment';
+import { currency, instant, paymentDecidedSchema } from './payment';
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
@@ -13,10 +13,10 @@ export const merchantTotalsSchema = z.strictObject({
   merchantId: paymentDecidedSchema.shape.merchantId,
   currency,
   /** The partition of payments.authorization.decided these totals cover; the record sits on the same partition. */
-  sourcePartition: z.number().int().nonnegative(),
+  sourcePartition: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   authorizedAmount: count,
   authorizedCount: count,
-  updatedAt: z.iso.datetime({ offset: true }),
+  updatedAt: instant,
 });
 export type MerchantTotals = z.infer<typeof merchantTotalsSchema>;
 

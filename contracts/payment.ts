@@ -20,7 +20,27 @@ export const amount = z
   .max(Number.MAX_SAFE_INTEGER, 'is too large');
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes, colons or underscores');
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
+
+/**
+ * Instants of this system (requests, snapshots, decisions) lie between 2000 and 2100: a date outside passes
+ * for ISO 8601 but is a producer's bug, and some (year 0000) PostgreSQL cannot even store.
+ */
+export const EARLIEST_INSTANT = '2000-01-01T00:00:00Z';
+export const LATEST_INSTANT = '2100-01-01T00:00:00Z';
+export const instant = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
+  .refine(
+    (t) => Date.parse(t) >= Date.parse(EARLIEST_INSTANT) && Date.parse(t) < Date.parse(LATEST_INSTANT),
+    `must lie between ${EARLIEST_INSTANT} and ${LATEST_INSTANT}`,
+  );
+
+/** Free text stored in PostgreSQL, which cannot store a NUL character in text. */
+export const text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not contain a NUL character');
 
 export const paymentRequestSchema = z.strictObject({
   paymentId: id,
@@ -76,7 +96,7 @@ export const paymentDecidedSchema = z.strictObject({
   decision: z.enum(DECISIONS),
   reason: z.enum(DECISION_REASONS),
   decidedBy: z.enum(DECIDED_BY),
-  gatewayAuthorizationId: z.string().min(1).optional(),
+  gatewayAuthorizationId: text(200).optional(),
   /** Set when an operator's approval went beyond the funds the latest snapshot allowed (DESIGN.md §7.3). */
   exceededAvailableFunds: z.boolean().optional(),
   decidedAt: instant,
@@ -87,9 +107,9 @@ export const OVERRIDE_DECISIONS = ['approve', 'decline'] as const;
 
 /** An operator's override as the workflow receives it: the api fills in the operator and the signal id. */
 export const overrideSchema = z.strictObject({
-  signalId: z.string().min(1).max(200),
+  signalId: text(200),
   decision: z.enum(OVERRIDE_DECISIONS),
-  operator: z.string().min(1).max(200),
-  reason: z.string().min(1).max(1000),
+  operator: text(200),
+  reason: text(1000),
 });
 export type Override = z.infer<typeof overrideSchema>;

@@ -10,6 +10,7 @@ import { Partitioners } from 'kafkajs';
 import type { z } from 'zod';
 import { envelopeSchema, EVENTS, type Envelope, type EventType } from '../contracts/events';
 import { deadLetterTopic, type Topic } from '../contracts/topics';
+import { permanentFailure } from '../db/errors';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { contextFromHeaders, inSpan, SpanKind } from '../observability/tracing';
@@ -153,6 +154,8 @@ export class EventConsumer<T extends EventType> {
             return;
           } catch (err) {
             if (err instanceof PoisonRecordError) return this.deadLetter(partition, message, err.message);
+            const permanent = permanentFailure(err);
+            if (permanent) return this.deadLetter(partition, message, permanent);
             if (this.stopping) throw new Error(`stopping: record ${partition}/${message.offset} left uncommitted`);
             this.counts.retries++;
             metrics.consumerRetries.inc({ topic, group: groupId });

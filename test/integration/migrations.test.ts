@@ -56,7 +56,7 @@ describe('database migrations (real PostgreSQL)', function () {
     await pool.query('drop schema public cascade; create schema public; drop schema if exists gateway cascade');
     const results = await Promise.all([migrate(pool), migrate(pool), migrate(pool)]);
     assert.deepEqual(
-      results.flat().sort(),
+      results.flat().sort((a, b) => a - b),
       readMigrations().map((m) => m.version),
     );
   });
