@@ -18,7 +18,11 @@ export interface InjectedFault {
 }
 
 /** The simulator's settings for each gateway fault. `hang` holds every request past the saga's retry budget. */
-export function gatewayFaultSettings(kind: GatewayFaultKind, retryBudgetMs: number, requestTimeoutMs: number): Partial<GatewayFaults> {
+export function gatewayFaultSettings(
+  kind: GatewayFaultKind,
+  retryBudgetMs: number,
+  requestTimeoutMs: number,
+): Partial<GatewayFaults> {
   switch (kind) {
     case 'fail':
       return { errorRate: 0.5 };
@@ -37,9 +41,7 @@ export class FaultInjector {
   readonly injected: InjectedFault[] = [];
   private readonly log: (line: string) => void;
 
-  constructor(
-    private readonly opts: { config: Config; supervisor: Supervisor; log?: (line: string) => void },
-  ) {
+  constructor(private readonly opts: { config: Config; supervisor: Supervisor; log?: (line: string) => void }) {
     this.log = opts.log ?? console.log;
   }
 

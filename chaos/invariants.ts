@@ -62,7 +62,11 @@ export interface Decided {
 }
 
 /** Every decided event of these payments on the topic, by payment, one entry per distinct event id. */
-export async function decidedEvents(kafka: Kafka, config: Config, ids: Set<string>): Promise<Map<string, Map<string, PaymentDecided>>> {
+export async function decidedEvents(
+  kafka: Kafka,
+  config: Config,
+  ids: Set<string>,
+): Promise<Map<string, Map<string, PaymentDecided>>> {
   const out = new Map<string, Map<string, PaymentDecided>>();
   await readToEnd(kafka, {
     topics: [TOPICS.paymentDecided],
@@ -112,21 +116,31 @@ export async function checkInvariants(input: CheckInput): Promise<{ violations: 
   for (const id of ids) {
     const byId = events.get(id);
     if (!byId || byId.size === 0) {
-      violate('decided-exactly-once', `accepted but never decided${stored.has(id) ? ' on the topic (payment_decisions has it)' : ''}`, id);
+      violate(
+        'decided-exactly-once',
+        `accepted but never decided${stored.has(id) ? ' on the topic (payment_decisions has it)' : ''}`,
+        id,
+      );
       continue;
     }
     if (byId.size > 1)
-      violate('decided-exactly-once', `${byId.size} decisions: ${[...byId].map(([e, d]) => `${d.decision} ${d.reason} (${e})`).join(', ')}`, id);
+      violate(
+        'decided-exactly-once',
+        `${byId.size} decisions: ${[...byId].map(([e, d]) => `${d.decision} ${d.reason} (${e})`).join(', ')}`,
+        id,
+      );
     const [eventId, data] = [...byId][0]!;
     decisions.set(id, { eventId, data });
     const row = stored.get(id);
     if (!row) violate('decided-exactly-once', 'decided on the topic, no payment_decisions row', id);
-    else if (![...byId.keys()].includes(row)) violate('decided-exactly-once', `payment_decisions has event ${row}, the topic ${eventId}`, id);
+    else if (![...byId.keys()].includes(row))
+      violate('decided-exactly-once', `payment_decisions has event ${row}, the topic ${eventId}`, id);
   }
 
   // One Idempotency-Key, one payment.
   for (const t of input.tracked) {
-    if (t.answeredIds.size > 1) violate('one-key-one-payment', `key ${t.planned.key} answered ${[...t.answeredIds].join(', ')}`, t.paymentId);
+    if (t.answeredIds.size > 1)
+      violate('one-key-one-payment', `key ${t.planned.key} answered ${[...t.answeredIds].join(', ')}`, t.paymentId);
   }
 
   // Gateway = ledger = AUTHORIZED decisions, no live authorization on a declined payment: reconciliation.
@@ -198,7 +212,11 @@ export async function checkInvariants(input: CheckInput): Promise<{ violations: 
     const w = input.webhooks.get(d.data.paymentId);
     if (!w) violate('webhooks-agree', `decided ${d.data.decision}, no webhook received`, d.data.paymentId);
     else if (w.webhookIds.size !== 1 || w.decisions.size !== 1 || !w.decisions.has(d.data.decision))
-      violate('webhooks-agree', `webhook ids ${[...w.webhookIds].join(',')} with ${[...w.decisions].join(',')}; decided ${d.data.decision}`, d.data.paymentId);
+      violate(
+        'webhooks-agree',
+        `webhook ids ${[...w.webhookIds].join(',')} with ${[...w.decisions].join(',')}; decided ${d.data.decision}`,
+        d.data.paymentId,
+      );
   }
 
   // Merchant totals (through the api, as an operator reads them) = the AUTHORIZED decisions.
@@ -210,13 +228,19 @@ export async function checkInvariants(input: CheckInput): Promise<{ violations: 
       signal: AbortSignal.timeout(10_000),
     }).catch((err: Error) => err);
     if (res instanceof Error || !res.ok) {
-      violate('merchant-totals-agree', `${merchantId}: totals unavailable (${res instanceof Error ? res.message : `${res.status} ${await res.text()}`})`);
+      violate(
+        'merchant-totals-agree',
+        `${merchantId}: totals unavailable (${res instanceof Error ? res.message : `${res.status} ${await res.text()}`})`,
+      );
       continue;
     }
     const view = totalsView.parse(await res.json()).totals.find((t) => t.currency === schedule.currency);
     const got = { amount: view?.authorizedAmount ?? 0, count: view?.authorizedCount ?? 0 };
     if (got.amount !== expected.amount || got.count !== expected.count)
-      violate('merchant-totals-agree', `${merchantId}: totals ${got.count} / ${got.amount}, decisions ${expected.count} / ${expected.amount}`);
+      violate(
+        'merchant-totals-agree',
+        `${merchantId}: totals ${got.count} / ${got.amount}, decisions ${expected.count} / ${expected.amount}`,
+      );
   }
 
   // No saga stuck: every workflow of the run closed.
@@ -230,7 +254,10 @@ export async function checkInvariants(input: CheckInput): Promise<{ violations: 
 
   // No role exits by itself (an engine restart must not take it down).
   for (const e of input.exits.filter((e) => !e.planned)) {
-    violate('roles-ride-out-restarts', `${e.role} exited by itself at ${e.at} (code ${e.code}, signal ${e.signal}); the supervisor restarted it`);
+    violate(
+      'roles-ride-out-restarts',
+      `${e.role} exited by itself at ${e.at} (code ${e.code}, signal ${e.signal}); the supervisor restarted it`,
+    );
   }
   return { violations, decisions };
 }

@@ -54,7 +54,8 @@ export class LoadDriver {
       persistMs?: number;
     },
   ) {
-    for (const planned of opts.schedule.payments) this.tracked.set(planned.key, { planned, accepted: false, answeredIds: new Set() });
+    for (const planned of opts.schedule.payments)
+      this.tracked.set(planned.key, { planned, accepted: false, answeredIds: new Set() });
   }
 
   /** Sends everything at its moment after `startedAt`; resolves when every send and override has finished. */
@@ -86,12 +87,22 @@ export class LoadDriver {
   private async send(t: TrackedPayment): Promise<void> {
     const giveUpAt = Date.now() + (this.opts.persistMs ?? 90_000);
     const { planned } = t;
-    const body = { accountId: planned.accountId, merchantId: planned.merchantId, amount: planned.amount, currency: this.opts.schedule.currency };
+    const body = {
+      accountId: planned.accountId,
+      merchantId: planned.merchantId,
+      amount: planned.amount,
+      currency: this.opts.schedule.currency,
+    };
     if (planned.via === 'kafka') {
       const payment = paymentRequestSchema.parse({ paymentId: planned.key, ...body, requestedAt: new Date().toISOString() });
       await this.opts.producer.send(
         TOPICS.paymentRequested,
-        [{ key: payment.accountId, value: JSON.stringify(envelope(EVENT_TYPES.paymentRequested, randomUUID(), payment.requestedAt, payment)) }],
+        [
+          {
+            key: payment.accountId,
+            value: JSON.stringify(envelope(EVENT_TYPES.paymentRequested, randomUUID(), payment.requestedAt, payment)),
+          },
+        ],
         giveUpAt - Date.now(),
       );
       t.paymentId = payment.paymentId;
@@ -116,7 +127,10 @@ export class LoadDriver {
     t.override = { key };
     try {
       // 202 accepted or 409 already decided are answers; anything else (an engine away) is retried.
-      t.override.status = await persist(() => this.opts.api.override(t.paymentId!, o.decision, `chaos: ${o.decision}`, key), giveUpAt + o.afterMs);
+      t.override.status = await persist(
+        () => this.opts.api.override(t.paymentId!, o.decision, `chaos: ${o.decision}`, key),
+        giveUpAt + o.afterMs,
+      );
     } catch (err) {
       t.override.error = (err as Error).message.split('\n')[0];
     }

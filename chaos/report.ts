@@ -13,7 +13,12 @@ export interface ChaosReport {
   startedAt: string;
   durationMs: number;
   faults: { byKind: Record<string, { planned: number; injected: number }>; injected: InjectedFault[]; allInjected: boolean };
-  payments: { planned: number; accepted: number; notAccepted: { key: string; error?: string }[]; byOutcome: Record<string, number> };
+  payments: {
+    planned: number;
+    accepted: number;
+    notAccepted: { key: string; error?: string }[];
+    byOutcome: Record<string, number>;
+  };
   legacyFeed: FeedStats;
   roleExits: RoleExit[];
   violations: { total: number; byInvariant: Record<string, number>; list: Violation[] };
@@ -56,7 +61,9 @@ export function buildReport(opts: {
     payments: {
       planned: opts.tracked.length,
       accepted: opts.tracked.filter((t) => t.accepted).length,
-      notAccepted: opts.tracked.filter((t) => !t.accepted).map((t) => ({ key: t.planned.key, ...(t.error ? { error: t.error } : {}) })),
+      notAccepted: opts.tracked
+        .filter((t) => !t.accepted)
+        .map((t) => ({ key: t.planned.key, ...(t.error ? { error: t.error } : {}) })),
       byOutcome,
     },
     legacyFeed: opts.feed,
@@ -72,7 +79,8 @@ export function formatReport(r: ChaosReport): string {
   const lines = [`chaos ${r.runId} (seed ${r.seed}) in ${(r.durationMs / 1000).toFixed(0)}s`];
   lines.push('faults by kind                                  planned / injected');
   for (const [kind, n] of Object.entries(r.faults.byKind).sort()) lines.push(row(kind, `${n.planned} / ${n.injected}`));
-  for (const f of r.faults.injected.filter((f) => !f.injected)) lines.push(`  NOT INJECTED ${f.event.kind} ${f.event.target}: ${f.detail}`);
+  for (const f of r.faults.injected.filter((f) => !f.injected))
+    lines.push(`  NOT INJECTED ${f.event.kind} ${f.event.target}: ${f.detail}`);
   lines.push(`payments: ${r.payments.accepted} of ${r.payments.planned} accepted; by outcome`);
   for (const [outcome, n] of Object.entries(r.payments.byOutcome).sort()) lines.push(row(outcome, n));
   for (const p of r.payments.notAccepted.slice(0, 5)) lines.push(`  NOT ACCEPTED ${p.key}: ${p.error ?? 'unknown'}`);
@@ -89,6 +97,10 @@ export function formatReport(r: ChaosReport): string {
     shown.set(v.invariant, n + 1);
     if (n < 5) lines.push(`  VIOLATION ${v.invariant}${v.paymentId ? ` ${v.paymentId}` : ''}: ${v.detail}`);
   }
-  lines.push(r.ok ? 'chaos: no violation' : `chaos: ${r.violations.total} violation(s)${r.faults.allInjected ? '' : ', not every fault injected'}`);
+  lines.push(
+    r.ok
+      ? 'chaos: no violation'
+      : `chaos: ${r.violations.total} violation(s)${r.faults.allInjected ? '' : ', not every fault injected'}`,
+  );
   return lines.join('\n');
 }

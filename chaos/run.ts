@@ -57,7 +57,11 @@ async function until(what: () => Promise<boolean>, timeoutMs: number, everyMs = 
 function runSetup(env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const log = fs.openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'setup'], { cwd: root, env, stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'setup'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', log, log],
+    });
     fs.closeSync(log);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`setup exited with ${code}; see ${logFile}`))));
   });
@@ -163,15 +167,27 @@ export async function runChaos(opts: RunChaosOptions): Promise<ChaosReport> {
     // Bounded drain: every saga's deadlines plus room for the roles to catch up after the last fault.
     const drainMs = config.saga.accountStateDeadlineMs + config.saga.reviewDeadlineMs + 90_000;
     await until(
-      async () => (await countOf(pool, 'select count(*)::int as n from payment_decisions where payment_id = any($1::text[])', ids)) === ids.length,
+      async () =>
+        (await countOf(pool, 'select count(*)::int as n from payment_decisions where payment_id = any($1::text[])', ids)) ===
+        ids.length,
       drainMs,
       1_000,
     );
     // Downstream of the decisions: the read model and the webhooks follow within seconds when all is well.
     await until(async () => {
-      const readModel = await countOf(pool, 'select count(*)::int as n from payments where decision is not null and payment_id = any($1::text[])', ids);
-      const decided = await countOf(pool, 'select count(*)::int as n from payment_decisions where payment_id = any($1::text[])', ids);
-      return readModel === decided && ids.filter((id) => webhooks.received.has(id)).length >= decided && (await supervisor.allReady());
+      const readModel = await countOf(
+        pool,
+        'select count(*)::int as n from payments where decision is not null and payment_id = any($1::text[])',
+        ids,
+      );
+      const decided = await countOf(
+        pool,
+        'select count(*)::int as n from payment_decisions where payment_id = any($1::text[])',
+        ids,
+      );
+      return (
+        readModel === decided && ids.filter((id) => webhooks.received.has(id)).length >= decided && (await supervisor.allReady())
+      );
     }, 60_000);
 
     log(`chaos ${runId}: checking invariants`);
@@ -204,7 +220,10 @@ export async function runChaos(opts: RunChaosOptions): Promise<ChaosReport> {
       exits: supervisor.exits,
       violations: checked.violations,
     });
-    fs.writeFileSync(path.join(resultsDir, 'report.json'), JSON.stringify({ schedule: { ...schedule, payments: undefined }, report }, null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(resultsDir, 'report.json'),
+      JSON.stringify({ schedule: { ...schedule, payments: undefined }, report }, null, 2) + '\n',
+    );
     return report;
   } finally {
     stop.abort();

@@ -83,10 +83,13 @@ export const CHAOS_SETTINGS = {
   WEBHOOK_MAX_ATTEMPTS: '50',
 } as const;
 
-type FaultChoice = { kind: 'kill-role'; target: RoleName } | { kind: 'restart-engine'; target: EngineName } | {
-  kind: 'gateway-fault';
-  target: GatewayFaultKind;
-};
+type FaultChoice =
+  | { kind: 'kill-role'; target: RoleName }
+  | { kind: 'restart-engine'; target: EngineName }
+  | {
+      kind: 'gateway-fault';
+      target: GatewayFaultKind;
+    };
 
 /**
  * Which faults: round robin over role kills, engine restarts and gateway faults, each category in a seeded
@@ -136,7 +139,11 @@ export function planChaos(options: ChaosOptions & { runId: string }): ChaosSched
     if (random.chance(overrideRoll)) {
       const afterMs = account.kind === 'silent' ? random.int(12_000, 20_000) : random.int(0, 3_000);
       const reuse = lastOverrideKey !== undefined && random.chance(0.15);
-      override = { decision: random.chance(0.6) ? 'approve' : 'decline', afterMs, ...(reuse ? { reusesKeyOf: lastOverrideKey } : {}) };
+      override = {
+        decision: random.chance(0.6) ? 'approve' : 'decline',
+        afterMs,
+        ...(reuse ? { reusesKeyOf: lastOverrideKey } : {}),
+      };
     }
     const key = `${prefix}-p${i + 1}`;
     if (override) lastOverrideKey = key;
@@ -175,7 +182,8 @@ export function describeSchedule(s: ChaosSchedule): string {
       `${s.payments.filter((p) => p.override).length} overridden); accounts: ${byKind('funded')} funded, ${byKind('low-funds')} low funds, ${byKind('silent')} silent`,
     `chaos ${s.runId}: ${s.faults.length} faults:`,
     ...s.faults.map((f) => {
-      const extra = f.kind === 'restart-engine' ? ` (down ${f.downMs}ms)` : f.kind === 'gateway-fault' ? ` (for ${f.forMs}ms)` : '';
+      const extra =
+        f.kind === 'restart-engine' ? ` (down ${f.downMs}ms)` : f.kind === 'gateway-fault' ? ` (for ${f.forMs}ms)` : '';
       return `  t+${(f.atMs / 1000).toFixed(1).padStart(6)}s  ${f.kind.padEnd(15)} ${f.target}${extra}`;
     }),
   ];
