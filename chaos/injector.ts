@@ -73,7 +73,7 @@ export class FaultInjector {
           const stopped = await stackDown(config, [event.target]);
           if (!stopped.includes(event.target)) throw new Error(`${event.target} was not running`);
           await sleep(event.downMs);
-          await stackUp(config);
+          await startAgain(config);
         } finally {
           quiet.restore();
         }
@@ -108,6 +108,23 @@ export class FaultInjector {
         if (Date.now() > deadline) throw err;
         await sleep(250);
       }
+    }
+  }
+}
+
+/**
+ * stackUp, retried: under the load of roles restarting, an engine's first start can fail its post-start step
+ * (PostgreSQL's 2 s admin connection), and stackUp then stops it again. An engine left down would turn one
+ * fault into the rest of the run.
+ */
+async function startAgain(config: Config): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await stackUp(config);
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await sleep(1_000);
     }
   }
 }
