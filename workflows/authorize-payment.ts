@@ -20,6 +20,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
 import type { AccountState, DecidedBy, DecisionReason, Override } from '../contracts/payment';
 import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from './search-attributes';
 import {
@@ -41,8 +42,9 @@ const db = proxyActivities<Activities>({
 export async function authorizePayment({ payment, policy }: AuthorizePaymentInput): Promise<PaymentOutcome> {
   const { paymentId, accountId, merchantId, amount, currency } = payment;
   // The gateway gets a bounded budget (then the saga compensates); compensation itself never gives up.
+  const gatewayAttemptMs = gatewayAttemptTimeoutMs(policy.gatewayRequestTimeoutMs);
   const gateway = proxyActivities<Activities>({
-    startToCloseTimeout: policy.gatewayRequestTimeoutMs + 1_000,
+    startToCloseTimeout: gatewayAttemptMs,
     scheduleToCloseTimeout: policy.gatewayRetryBudgetMs,
     retry: {
       initialInterval: '500ms',
@@ -52,7 +54,7 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     },
   });
   const compensation = proxyActivities<Activities>({
-    startToCloseTimeout: policy.gatewayRequestTimeoutMs + 1_000,
+    startToCloseTimeout: gatewayAttemptMs,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   });
 

@@ -322,5 +322,28 @@ describe('authorizePayment saga (time-skipping, real activities)', function () {
       assert.deepEqual(await h.ledger(payment.paymentId), []);
       await h.keepHistory('declined-gateway-down-compensated', handle);
     });
+
+    it('declines when the gateway holds its attempts past the budget, and a late attempt authorizes nothing', async () => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment));
+      // The gateway holds each attempt far past the budget (two attempts of 2 s), then handles it anyway:
+      // long after the saga gave up on it, voided and declined.
+      h.faults.set({ latencyMs: 6_000 });
+      const handle = await h.start(payment, { gatewayRequestTimeoutMs: 2_000, gatewayRetryBudgetMs: 3_000 });
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason], ['DECLINED', 'GATEWAY_UNAVAILABLE']);
+      await h.gatewayIdle(); // every hung attempt has now reached the gateway's store
+      assert.deepEqual(
+        (await h.gatewayRecords(payment.paymentId)).map((r) => r.status),
+        ['voided'],
+        'no live authorization on a declined payment',
+      );
+      assert.deepEqual(await h.reservation(payment.paymentId), {
+        status: 'released',
+        forced: false,
+        release_reason: 'GATEWAY_UNAVAILABLE',
+      });
+      await h.keepHistory('declined-gateway-hung-past-budget', handle);
+    });
   });
 });

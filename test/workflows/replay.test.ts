@@ -31,6 +31,7 @@ const PATHS = [
   'authorized-after-dropped-response',
   'declined-gateway-hard-decline',
   'declined-gateway-down-compensated',
+  'declined-gateway-hung-past-budget',
 ];
 
 describe('replay of recorded saga histories', function () {
