@@ -3,11 +3,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { activityLog } from './log';
 import {
   gatewayAuthorizationResponseSchema,
+  gatewayVoidedSchema,
   type GatewayAuthorizationRequest,
   type GatewayAuthorizationResponse,
 } from '../contracts/gateway';
 import { traceHeaders } from '../observability/tracing';
-import { GATEWAY_REJECTED } from '../workflows/shared';
+import { GATEWAY_REJECTED, GATEWAY_VOIDED } from '../workflows/shared';
 
 export interface GatewayDeps {
   gatewayUrl: string;
@@ -47,6 +48,17 @@ export function createGatewayActivities(deps: GatewayDeps) {
         activityLog.info('gateway answered', { paymentId: request.paymentId, status: response.status, httpStatus: status });
         return response;
       }
+      if (status === 410) {
+        // The key was voided: only the saga's compensation voids, so this is a late attempt whose saga has
+        // moved on. A failure, not a decline: the issuer declined nothing, and the gateway holds nothing.
+        // Should a saga still wait for it, it compensates again (idempotently) and declines GATEWAY_UNAVAILABLE.
+        const voided = gatewayVoidedSchema.parse(json);
+        activityLog.warn('gateway: the payment was voided before this attempt', { paymentId: request.paymentId });
+        throw ApplicationFailure.nonRetryable(
+          `gateway voided this payment (authorization ${voided.authorizationId ?? 'none'}); it authorizes nothing more`,
+          GATEWAY_VOIDED,
+        );
+      }
       activityLog.warn('gateway call failed; the activity retries', { paymentId: request.paymentId, httpStatus: status });
       // A 4xx other than a decline: our request is wrong, and sending it again will not fix it.
       if (status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429) {
@@ -58,11 +70,14 @@ export function createGatewayActivities(deps: GatewayDeps) {
       throw new Error(`gateway answered ${status}`);
     },
 
-    /** Compensation: voids any authorization the gateway holds for the payment. Idempotent. */
+    /**
+     * Compensation: voids any authorization the gateway holds for the payment, and closes its key so that an
+     * attempt still on its way authorizes nothing. Idempotent.
+     */
     async voidAtGateway({ paymentId }: { paymentId: string }): Promise<'voided' | 'nothing to void'> {
-      const { status } = await call(deps, `/authorizations/${encodeURIComponent(paymentId)}/void`, paymentId, {});
-      if (status === 200) return 'voided';
-      if (status === 404) return 'nothing to void';
+      const { status, json } = await call(deps, `/authorizations/${encodeURIComponent(paymentId)}/void`, paymentId, {});
+      if (status === 200) return gatewayVoidedSchema.parse(json).authorizationId ? 'voided' : 'nothing to void';
+      if (status === 404) return 'nothing to void'; // declined: nothing was authorized, and nothing will be
       throw new Error(`gateway answered ${status} to a void`);
     },
   };

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { gatewayFaultsSchema, type GatewayFaults } from '../contracts/gateway';
+import { GATEWAY_ACTIVITY_MARGIN_MS, gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
 import { parseDuration } from './duration';
 
 export { parseDuration };
@@ -293,9 +294,9 @@ export interface Config {
   gateway: {
     port: number;
     url: string;
-    /** One HTTP request to the gateway; the activity's start-to-close timeout is a little longer. */
+    /** One HTTP request to the gateway; the activity's start-to-close timeout derives from it (contracts/gateway-timeouts.ts). */
     requestTimeoutMs: number;
-    /** How long the saga keeps retrying the gateway before it compensates and declines. */
+    /** How long the saga keeps retrying the gateway before it compensates and declines; holds one attempt at least. */
     retryBudgetMs: number;
     /** Fault injection of the gateway simulator at start (contracts/gateway.ts). */
     faults: GatewayFaults;
@@ -379,6 +380,17 @@ export function loadConfig(env: Env = process.env, defaults: Env = {}): Config {
   if (e.PAYMENT_RETENTION < e.IDEMPOTENCY_KEY_RETENTION) {
     // A replayed Idempotency-Key answers with its payment's id: the payment must still be there to read.
     problems.push({ setting: 'PAYMENT_RETENTION', message: 'must not be shorter than IDEMPOTENCY_KEY_RETENTION' });
+  }
+  // The budget (the activity's schedule-to-close) must hold one whole attempt: shorter, and it can run out
+  // while the only attempt is still at the gateway.
+  const oneAttemptMs = gatewayAttemptTimeoutMs(e.GATEWAY_REQUEST_TIMEOUT);
+  if (e.GATEWAY_RETRY_BUDGET < oneAttemptMs) {
+    problems.push({
+      setting: 'GATEWAY_RETRY_BUDGET',
+      message:
+        `must be at least GATEWAY_REQUEST_TIMEOUT (${e.GATEWAY_REQUEST_TIMEOUT} ms) plus ${GATEWAY_ACTIVITY_MARGIN_MS} ms ` +
+        `for the activity around the request (${oneAttemptMs} ms), so one gateway call fits in it (got ${e.GATEWAY_RETRY_BUDGET} ms)`,
+    });
   }
   if (e.WEBHOOK_BACKOFF_MAX < e.WEBHOOK_BACKOFF_INITIAL) {
     problems.push({ setting: 'WEBHOOK_BACKOFF_MAX', message: 'must not be shorter than WEBHOOK_BACKOFF_INITIAL' });

@@ -115,7 +115,8 @@ export const SETTING_DOCS: { section: string; rows: SettingDoc[] }[] = [
       {
         settings: ['GATEWAY_RETRY_BUDGET'],
         default: '`1m`',
-        meaning: 'how long a payment retries the gateway before it compensates (void, release) and declines GATEWAY_UNAVAILABLE',
+        meaning:
+          'how long a payment retries the gateway before it compensates (void, release) and declines GATEWAY_UNAVAILABLE; at least GATEWAY_REQUEST_TIMEOUT + 1s (one attempt)',
       },
       {
         settings: ['GATEWAY_FAULTS'],

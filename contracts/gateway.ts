@@ -19,6 +19,13 @@ export const gatewayAuthorizationResponseSchema = z.discriminatedUnion('status',
 export type GatewayAuthorizationResponse = z.infer<typeof gatewayAuthorizationResponseSchema>;
 
 /**
+ * The answer to a void (200), and to an authorization whose key was voided (410 Gone): a void wins over any
+ * later attempt with its key. authorizationId is null when the key was voided before anything authorized.
+ */
+export const gatewayVoidedSchema = z.object({ status: z.literal('voided'), authorizationId: z.string().min(1).nullable() });
+export type GatewayVoided = z.infer<typeof gatewayVoidedSchema>;
+
+/**
  * An authorization as the gateway reports it (`GET /authorizations?paymentId=`, `GET /reports/authorizations`):
  * what reconciliation compares with the ledger and the decided events.
  */

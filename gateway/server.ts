@@ -3,16 +3,18 @@
  * persistent idempotency records and fault injection.
  *
  *   POST /authorizations            Idempotency-Key required; 201 authorized, 200 replay, 402 declined,
- *                                   422 key reused with another body, 503 injected failure
- *   POST /authorizations/:id/void   200 voided, 404 nothing to void
+ *                                   410 the key was voided, 422 key reused with another body, 503 injected failure
+ *   POST /authorizations/:key/void  200 voided (the key's authorization, or a tombstone: nothing authorizes
+ *                                   with the key afterwards), 404 the key was declined. paysaga's key is the payment id.
  *   GET  /authorizations?paymentId= the records of a payment
  *   GET  /reports/authorizations    records created in a window, a page at a time (reconciliation)
  *   GET|PUT /admin/faults           fault injection (contracts/gateway.ts gatewayFaultsSchema)
+ *   GET  /admin/in-flight           authorization requests still being handled, also those whose caller left
  *   GET  /health
  */
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { gatewayAuthorizationRequestSchema, type GatewayAuthorizationResponse } from '../contracts/gateway';
+import { gatewayAuthorizationRequestSchema, type GatewayAuthorizationResponse, type GatewayVoided } from '../contracts/gateway';
 import type { Pool } from '../db/pool';
 import { httpServerSpans } from '../observability/http';
 import { logger } from '../observability/logger';
@@ -27,6 +29,8 @@ const responseOf = (r: AuthorizationRecord): GatewayAuthorizationResponse =>
     ? { status: 'declined', code: r.declineCode ?? 'do_not_honor' }
     : { status: 'authorized', authorizationId: r.authorizationId! };
 
+const voidedOf = (r: AuthorizationRecord): GatewayVoided => ({ status: 'voided', authorizationId: r.authorizationId });
+
 export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultInjector }) {
   const store = createGatewayStore(pool);
   const app = express();
@@ -36,7 +40,21 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
 
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
 
+  // Requests still being handled, whether or not their caller still waits: a late one may yet authorize, so
+  // tests and the fault suite wait for none before they check what the gateway holds.
+  let inFlight = 0;
+  app.get('/admin/in-flight', (_req, res) => void res.json({ authorizations: inFlight }));
+
   app.post('/authorizations', async (req: Request, res: Response) => {
+    inFlight++;
+    try {
+      await handleAuthorization(req, res);
+    } finally {
+      inFlight--;
+    }
+  });
+
+  async function handleAuthorization(req: Request, res: Response) {
     const key = req.header('idempotency-key');
     if (!key || key.length > 200) return problem(res, 400, 'Idempotency-Key header required (at most 200 characters)');
     const parsed = gatewayAuthorizationRequestSchema.safeParse(req.body);
@@ -58,15 +76,17 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
       res.socket?.destroy(); // authorized and stored, but the caller never hears of it
       return;
     }
+    if (result.kind === 'voided') return res.status(410).json(voidedOf(result.record));
     const body = responseOf(result.record);
     if (result.kind === 'replay') res.setHeader('Idempotent-Replayed', 'true');
     res.status(body.status === 'declined' ? 402 : result.kind === 'new' ? 201 : 200).json(body);
-  });
+  }
 
-  app.post('/authorizations/:paymentId/void', async (req: Request<{ paymentId: string }>, res: Response) => {
-    const record = await store.void(req.params.paymentId);
-    if (!record) return problem(res, 404, 'no authorization to void for this payment');
-    res.json({ status: 'voided', authorizationId: record.authorizationId });
+  app.post('/authorizations/:key/void', async (req: Request<{ key: string }>, res: Response) => {
+    if (req.params.key.length > 200) return problem(res, 400, 'Idempotency-Key at most 200 characters');
+    const record = await store.void(req.params.key);
+    if (!record) return problem(res, 404, 'nothing to void: the issuer declined this key');
+    res.json(voidedOf(record));
   });
 
   app.get('/authorizations', async (req: Request, res: Response) => {

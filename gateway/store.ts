@@ -1,7 +1,7 @@
 /** The simulator's persistent idempotency records (schema `gateway`): same key, same result, never a second charge. */
 import { createHash, randomUUID } from 'node:crypto';
 import type { GatewayAuthorizationRecord, GatewayAuthorizationRequest } from '../contracts/gateway';
-import { withTransaction, type Pool } from '../db/pool';
+import { withTransaction, type Pool, type PoolClient } from '../db/pool';
 
 /** A stored authorization: what the gateway reports (contracts/gateway.ts), and its own bookkeeping. */
 export interface AuthorizationRecord extends GatewayAuthorizationRecord {
@@ -11,8 +11,8 @@ export interface AuthorizationRecord extends GatewayAuthorizationRecord {
   voidedAt: Date | null;
 }
 
-export type AuthorizeResult =
-  { kind: 'new' | 'replay'; record: AuthorizationRecord } | { kind: 'key-reused'; record: AuthorizationRecord };
+/** `voided`: the key was voided (before or after it authorized); nothing is authorized with it any more. */
+export type AuthorizeResult = { kind: 'new' | 'replay' | 'key-reused' | 'voided'; record: AuthorizationRecord };
 
 const COLUMNS = `idempotency_key as "idempotencyKey", payment_id as "paymentId", account_id as "accountId",
   merchant_id as "merchantId", amount, currency, status, authorization_id as "authorizationId",
@@ -23,16 +23,28 @@ const requestHash = (r: GatewayAuthorizationRequest) =>
     .update(JSON.stringify([r.paymentId, r.accountId, r.merchantId, r.amount, r.currency]))
     .digest('hex');
 
+/**
+ * A void of a key that has no authorization yet stores a tombstone under that key: voided, without an
+ * authorization id. It knows nothing of the payment but its id, so it holds no account, merchant or amount
+ * (empty, 0, and XXX, ISO 4217's code for "no currency").
+ */
+const TOMBSTONE = { requestHash: '', accountId: '', merchantId: '', amount: 0, currency: 'XXX' } as const;
+
+/** Serialises every authorize and void of one key, until the end of the caller's transaction. */
+const lockKey = (tx: PoolClient, key: string) =>
+  tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`gateway:${key}`]);
+
 export function createGatewayStore(pool: Pool) {
   return {
     /**
      * Authorizes (or declines) once per idempotency key. Requests with the same key are serialised by an
-     * advisory lock, so a retry that arrives while the first is still being handled waits and replays it.
+     * advisory lock, so a retry that arrives while the first is still being handled waits and replays it. A
+     * voided key never authorizes again: a late attempt (its caller gave up and compensated) gets `voided`.
      */
     async authorize(key: string, request: GatewayAuthorizationRequest, decline: boolean): Promise<AuthorizeResult> {
       const hash = requestHash(request);
       return withTransaction(pool, async (tx) => {
-        await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`gateway:${key}`]);
+        await lockKey(tx, key);
         const existing = await tx.query<AuthorizationRecord & { requestHash: string }>(
           `select ${COLUMNS}, request_hash as "requestHash" from gateway.authorizations where idempotency_key = $1`,
           [key],
@@ -40,6 +52,7 @@ export function createGatewayStore(pool: Pool) {
         const found = existing.rows[0];
         if (found) {
           const { requestHash: storedHash, ...record } = found;
+          if (record.status === 'voided') return { kind: 'voided', record };
           return { kind: storedHash === hash ? 'replay' : 'key-reused', record };
         }
         const { rows } = await tx.query<AuthorizationRecord>(
@@ -63,14 +76,30 @@ export function createGatewayStore(pool: Pool) {
       });
     },
 
-    /** Voids the payment's authorization; idempotent. Undefined when there is nothing to void. */
-    async void(paymentId: string): Promise<AuthorizationRecord | undefined> {
-      const { rows } = await pool.query<AuthorizationRecord>(
-        `update gateway.authorizations set status = 'voided', voided_at = coalesce(voided_at, now())
-         where payment_id = $1 and status in ('authorized', 'voided') returning ${COLUMNS}`,
-        [paymentId],
-      );
-      return rows[0];
+    /**
+     * Voids the authorization made with this key, idempotently, under the key's lock: an authorize of the
+     * same key either committed before (and is voided here) or runs after (and finds the key voided). A key
+     * with no record gets a tombstone, so the void wins over an attempt still on its way. Undefined when the
+     * key was declined: there is nothing to void, and a decline never authorizes later.
+     */
+    async void(key: string): Promise<AuthorizationRecord | undefined> {
+      return withTransaction(pool, async (tx) => {
+        await lockKey(tx, key);
+        const { rows } = await tx.query<AuthorizationRecord>(
+          `update gateway.authorizations set status = 'voided', voided_at = coalesce(voided_at, now())
+           where idempotency_key = $1 and status in ('authorized', 'voided') returning ${COLUMNS}`,
+          [key],
+        );
+        if (rows[0]) return rows[0];
+        const tombstone = await tx.query<AuthorizationRecord>(
+          `insert into gateway.authorizations
+             (idempotency_key, request_hash, payment_id, account_id, merchant_id, amount, currency, status, voided_at)
+           values ($1, $2, $1, $3, $4, $5, $6, 'voided', now())
+           on conflict (idempotency_key) do nothing returning ${COLUMNS}`,
+          [key, TOMBSTONE.requestHash, TOMBSTONE.accountId, TOMBSTONE.merchantId, TOMBSTONE.amount, TOMBSTONE.currency],
+        );
+        return tombstone.rows[0]; // none: the key was declined
+      });
     },
 
     /** Records created in [from, before), oldest first, a page at a time (the reconciliation report). */

@@ -6,20 +6,23 @@
  * It waits with timers for account state fresh enough to decide on (asOf >= requestedAt), applies the timeout
  * policy, takes at most one operator override, then reserves funds, authorizes at the gateway and records
  * the decision. A failure after the reservation is compensated (void at the gateway, release the funds) and
- * the payment is declined: business outcomes never fail the workflow. The history has no loop, so its size
- * is the same for every payment on a given path.
+ * the payment is declined: business outcomes never fail the workflow. An operator's decline that arrives
+ * during AUTHORIZING is compensated the same way once the gateway call returns authorized; an approval then
+ * changes nothing. The history has no loop, so its size is the same for every payment on a given path.
  */
 import {
   ActivityFailure,
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
 import type { AccountState, DecidedBy, DecisionReason, Override } from '../contracts/payment';
 import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from './search-attributes';
 import {
@@ -32,6 +35,9 @@ import {
   type PaymentState,
 } from './shared';
 
+/** The patch that applies a decline override received while AUTHORIZING (earlier workflows ignored it). */
+const DECLINE_WHILE_AUTHORIZING = 'decline-while-authorizing';
+
 // Database work must happen eventually: retried without limit, visible in the Web UI while it fails.
 const db = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
@@ -41,8 +47,9 @@ const db = proxyActivities<Activities>({
 export async function authorizePayment({ payment, policy }: AuthorizePaymentInput): Promise<PaymentOutcome> {
   const { paymentId, accountId, merchantId, amount, currency } = payment;
   // The gateway gets a bounded budget (then the saga compensates); compensation itself never gives up.
+  const gatewayAttemptMs = gatewayAttemptTimeoutMs(policy.gatewayRequestTimeoutMs);
   const gateway = proxyActivities<Activities>({
-    startToCloseTimeout: policy.gatewayRequestTimeoutMs + 1_000,
+    startToCloseTimeout: gatewayAttemptMs,
     scheduleToCloseTimeout: policy.gatewayRetryBudgetMs,
     retry: {
       initialInterval: '500ms',
@@ -52,7 +59,7 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     },
   });
   const compensation = proxyActivities<Activities>({
-    startToCloseTimeout: policy.gatewayRequestTimeoutMs + 1_000,
+    startToCloseTimeout: gatewayAttemptMs,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   });
 
@@ -60,6 +67,8 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
   let state: PaymentState = 'RECEIVED';
   let account: AccountState | undefined;
   let override: Override | undefined;
+  /** A decline received while AUTHORIZING: applied once the gateway call returns, if that call authorized. */
+  let declineWhileAuthorizing: Override | undefined;
   let outcome: PaymentOutcome | undefined;
   let deadline: number | undefined;
   const overridesSeen = new Set<string>();
@@ -83,6 +92,21 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
   setHandler(overrideSignal, async (o) => {
     if (overridesSeen.has(o.signalId)) return; // Temporal does not deduplicate signals; we do, by signal id
     overridesSeen.add(o.signalId);
+    // A payment not yet decided can still be declined while the gateway is called: the saga undoes the
+    // authorization once the call returns, and audits what happened then. Histories recorded before this
+    // ignored such a decline, and replay as they were (patched).
+    if (
+      state === 'AUTHORIZING' &&
+      o.decision === 'decline' &&
+      override === undefined &&
+      declineWhileAuthorizing === undefined &&
+      patched(DECLINE_WHILE_AUTHORIZING)
+    ) {
+      declineWhileAuthorizing = o;
+      await condition(() => outcome !== undefined);
+      await db.recordOverride({ paymentId, override: o, outcome: override === o ? 'applied' : 'ignored_already_decided' });
+      return;
+    }
     const applied = undecided() && override === undefined;
     if (applied) override = o;
     await db.recordOverride({ paymentId, override: o, outcome: applied ? 'applied' : 'ignored_already_decided' });
@@ -143,6 +167,12 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     if (response.status === 'declined') {
       await compensation.releaseFunds({ paymentId, reason: 'GATEWAY_DECLINED' });
       return finish({ decision: 'DECLINED', reason: 'GATEWAY_DECLINED', decidedBy });
+    }
+    if (declineWhileAuthorizing) {
+      override = declineWhileAuthorizing;
+      await compensation.voidAtGateway({ paymentId });
+      await compensation.releaseFunds({ paymentId, reason: 'OPERATOR_DECLINED' });
+      return finish({ decision: 'DECLINED', reason: 'OPERATOR_DECLINED', decidedBy: 'operator' });
     }
     return finish({
       decision: 'AUTHORIZED',

@@ -67,3 +67,5 @@ export const statusQuery = defineQuery<PaymentStatus>('status');
 
 /** The error type of a gateway 4xx that retrying cannot fix (thrown by the activity, not retried). */
 export const GATEWAY_REJECTED = 'GatewayRejectedRequest';
+/** The error type of an authorization attempt that met its payment's key voided (thrown, not retried). */
+export const GATEWAY_VOIDED = 'GatewayKeyVoided';

@@ -8,6 +8,7 @@ import { createPool, type Pool } from '../../db/pool';
 import { FaultInjector } from '../../gateway/faults';
 import { createGatewayApp } from '../../gateway/server';
 import { listen } from '../../http/listen';
+import { eventually } from '../eventually';
 
 describe('gateway simulator over HTTP (real PostgreSQL)', function () {
   this.timeout(30_000);
@@ -43,7 +44,10 @@ describe('gateway simulator over HTTP (real PostgreSQL)', function () {
       body: JSON.stringify(body),
     });
   const records = async (paymentId: string) =>
-    (await (await fetch(`${base}/authorizations?paymentId=${paymentId}`)).json()) as { status: string }[];
+    (await (await fetch(`${base}/authorizations?paymentId=${paymentId}`)).json()) as {
+      status: string;
+      authorizationId: string | null;
+    }[];
 
   it('requires an Idempotency-Key and a valid body', async () => {
     assert.equal((await authorize(request())).status, 400);
@@ -102,17 +106,97 @@ describe('gateway simulator over HTTP (real PostgreSQL)', function () {
     assert.equal((await authorize(body, body.paymentId)).status, 200, 'the retry replays what was authorized');
   });
 
-  it('voids an authorization, idempotently; 404 when there is none', async () => {
+  const voidKey = (key: string) => fetch(`${base}/authorizations/${key}/void`, { method: 'POST' });
+
+  it('voids an authorization, idempotently, and answers a replay of its key with 410 voided', async () => {
     const body = request();
-    await authorize(body, body.paymentId);
-    const voidIt = () => fetch(`${base}/authorizations/${body.paymentId}/void`, { method: 'POST' });
-    assert.equal((await voidIt()).status, 200);
-    assert.equal((await voidIt()).status, 200);
+    const { authorizationId } = (await (await authorize(body, body.paymentId)).json()) as { authorizationId: string };
+    for (const voided of [await voidKey(body.paymentId), await voidKey(body.paymentId)]) {
+      assert.equal(voided.status, 200);
+      assert.deepEqual(await voided.json(), { status: 'voided', authorizationId });
+    }
+    const replay = await authorize(body, body.paymentId);
+    assert.equal(replay.status, 410);
+    assert.deepEqual(await replay.json(), { status: 'voided', authorizationId });
     assert.deepEqual(
       (await records(body.paymentId)).map((r) => r.status),
       ['voided'],
     );
-    assert.equal((await fetch(`${base}/authorizations/pay-none/void`, { method: 'POST' })).status, 404);
+  });
+
+  it('has nothing to void on a declined key (404)', async () => {
+    faults.set({ declineAccountIds: ['acc-1'] });
+    const body = request();
+    assert.equal((await authorize(body, body.paymentId)).status, 402);
+    assert.equal((await voidKey(body.paymentId)).status, 404);
+    assert.deepEqual(
+      (await records(body.paymentId)).map((r) => r.status),
+      ['declined'],
+    );
+  });
+
+  it('voids a key before any authorization: a later authorize with that key does not authorize', async () => {
+    const body = request();
+    const voided = await voidKey(body.paymentId);
+    assert.equal(voided.status, 200);
+    assert.deepEqual(await voided.json(), { status: 'voided', authorizationId: null });
+    const late = await authorize(body, body.paymentId);
+    assert.equal(late.status, 410);
+    assert.deepEqual(await late.json(), { status: 'voided', authorizationId: null });
+    assert.deepEqual(
+      (await records(body.paymentId)).map(({ status, authorizationId }) => ({ status, authorizationId })),
+      [{ status: 'voided', authorizationId: null }],
+    );
+  });
+
+  it('never leaves an authorization after a successful void when authorize and void race on one key', async () => {
+    const bodies = Array.from({ length: 20 }, () => request());
+    // Half the pairs send the void first, half the authorization: each must end voided either way.
+    const raced = await Promise.all(
+      bodies.map(async (body, i) => {
+        const [authorized, voided] =
+          i % 2 === 0
+            ? await Promise.all([authorize(body, body.paymentId), voidKey(body.paymentId)])
+            : await Promise.all([voidKey(body.paymentId), authorize(body, body.paymentId)]).then(([v, a]) => [a, v] as const);
+        return {
+          body,
+          authorized: { status: authorized.status, answer: (await authorized.json()) as { authorizationId: string | null } },
+          voided: { status: voided.status, answer: (await voided.json()) as { authorizationId: string | null } },
+        };
+      }),
+    );
+    for (const { body, authorized, voided } of raced) {
+      assert.equal(voided.status, 200, 'a void always succeeds: it voids the authorization or closes the key');
+      if (authorized.status === 201) assert.equal(authorized.answer.authorizationId, voided.answer.authorizationId);
+      else assert.deepEqual([authorized.status, authorized.answer], [410, { status: 'voided', authorizationId: null }]);
+      assert.deepEqual(
+        (await records(body.paymentId)).map((r) => r.status),
+        ['voided'],
+      );
+    }
+  });
+
+  it('counts the authorizations it is still handling, also after their caller gave up', async () => {
+    const inFlight = async () =>
+      ((await (await fetch(`${base}/admin/in-flight`)).json()) as { authorizations: number }).authorizations;
+    faults.set({ latencyMs: 300 });
+    const body = request();
+    await assert.rejects(
+      fetch(`${base}/authorizations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': body.paymentId },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(50),
+      }),
+      /aborted|timeout/i,
+    );
+    assert.equal(await inFlight(), 1, 'the simulator still holds the request its caller abandoned');
+    await eventually('the abandoned request handled', async () => (await inFlight()) === 0);
+    assert.deepEqual(
+      (await records(body.paymentId)).map((r) => r.status),
+      ['authorized'],
+      'handled after its caller left: the late authorization a void must win over',
+    );
   });
 
   it('takes fault settings on its admin endpoint and rejects invalid ones', async () => {

@@ -110,6 +110,18 @@ describe('configuration', () => {
     rejects({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }, 'TEMPORAL_TLS', /only sent over TLS/);
   });
 
+  it('refuses a gateway retry budget shorter than one gateway call, naming both settings', () => {
+    rejects(
+      { GATEWAY_REQUEST_TIMEOUT: '4s', GATEWAY_RETRY_BUDGET: '3s' },
+      'GATEWAY_RETRY_BUDGET',
+      /at least GATEWAY_REQUEST_TIMEOUT \(4000 ms\) plus 1000 ms .*got 3000 ms/,
+    );
+    // A longer request timeout alone can leave the default budget (1m) too short.
+    rejects({ GATEWAY_REQUEST_TIMEOUT: '2m' }, 'GATEWAY_RETRY_BUDGET', /GATEWAY_REQUEST_TIMEOUT \(120000 ms\).*got 60000 ms/);
+    const fits = loadConfig({ GATEWAY_REQUEST_TIMEOUT: '4s', GATEWAY_RETRY_BUDGET: '5s' });
+    assert.deepEqual([fits.gateway.requestTimeoutMs, fits.gateway.retryBudgetMs], [4_000, 5_000]);
+  });
+
   it('rejects two roles or engines on one port', () => {
     rejects({ API_PORT: '7233' }, 'API_PORT', /already used by STACK_TEMPORAL_PORT/);
   });

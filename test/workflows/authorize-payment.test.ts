@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Override } from '../../contracts/payment';
+import type { GatewayFaults } from '../../contracts/gateway';
+import type { Override, PaymentRequest } from '../../contracts/payment';
 import type { authorizePayment } from '../../workflows';
 import { accountStateSignal, overrideSignal, statusQuery, type PaymentState } from '../../workflows/shared';
 import { SagaHarness } from './saga-harness';
@@ -189,23 +190,74 @@ describe('authorizePayment saga (time-skipping, real activities)', function () {
       await h.keepHistory('declined-override-decline-while-waiting', handle);
     });
 
-    it('changes nothing once the payment is decided', async () => {
+    /** Starts a payment whose gateway call takes 1.5 s, and waits until the saga is in AUTHORIZING. */
+    const authorizing = async (faults: (payment: PaymentRequest) => Partial<GatewayFaults> = () => ({})) => {
       const payment = await h.payment();
-      h.faults.set({ latencyMs: 1_500 }); // keeps the saga in AUTHORIZING long enough to send the override
+      h.faults.set({ latencyMs: 1_500, ...faults(payment) });
       const handle = await h.start(payment);
       await until(handle, 'AWAITING_ACCOUNT_STATE');
       await handle.signal(accountStateSignal, h.accountState(payment));
       await until(handle, 'AUTHORIZING');
-      const late = override('decline');
-      await handle.signal(overrideSignal, late);
+      return { payment, handle };
+    };
+
+    it('declines during AUTHORIZING: once the gateway authorizes, voids, releases and declines', async () => {
+      const { payment, handle } = await authorizing();
+      const decline = override('decline');
+      await handle.signal(overrideSignal, decline);
       const outcome = await handle.result();
-      assert.deepEqual([outcome.decision, outcome.decidedBy], ['AUTHORIZED', 'rules']);
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', 'OPERATOR_DECLINED', 'operator']);
+      assert.equal(outcome.gatewayAuthorizationId, undefined);
+      const [record, ...others] = await h.gatewayRecords(payment.paymentId);
+      assert.equal(others.length, 0);
+      assert.equal(record?.status, 'voided', 'the authorization the gateway made was voided');
+      assert.ok(record?.authorizationId, 'it had authorized before the void');
+      assert.deepEqual(await h.reservation(payment.paymentId), {
+        status: 'released',
+        forced: false,
+        release_reason: 'OPERATOR_DECLINED',
+      });
+      assert.deepEqual(await h.ledger(payment.paymentId), [], 'no hold posted');
+      const events = await h.outbox(payment.paymentId);
+      assert.deepEqual(
+        events.map((e) => e.payload.data.decision),
+        ['DECLINED'],
+      );
       assert.deepEqual(await h.audit(payment.paymentId), [
-        { signal_id: late.signalId, outcome: 'ignored_already_decided', operator: 'alice@ops' },
+        { signal_id: decline.signalId, outcome: 'applied', operator: 'alice@ops' },
+      ]);
+      await h.keepHistory('declined-override-decline-while-authorizing', handle);
+    });
+
+    it('lets a gateway decline stand over a decline sent during AUTHORIZING, and audits it as not applied', async () => {
+      const { payment, handle } = await authorizing((p) => ({ declineAccountIds: [p.accountId] }));
+      const decline = override('decline');
+      await handle.signal(overrideSignal, decline);
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', 'GATEWAY_DECLINED', 'rules']);
+      assert.equal((await h.reservation(payment.paymentId))?.release_reason, 'GATEWAY_DECLINED');
+      assert.deepEqual(await h.audit(payment.paymentId), [
+        { signal_id: decline.signalId, outcome: 'ignored_already_decided', operator: 'alice@ops' },
+      ]);
+      await h.keepHistory('declined-gateway-decline-stands-over-override', handle);
+    });
+
+    it('ignores an approval during AUTHORIZING: authorized by the rules, audited as ignored', async () => {
+      const { payment, handle } = await authorizing();
+      const approval = override('approve');
+      await handle.signal(overrideSignal, approval);
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['AUTHORIZED', 'APPROVED', 'rules']);
+      assert.deepEqual(await h.gatewayRecords(payment.paymentId), [
+        { status: 'authorized', authorizationId: outcome.gatewayAuthorizationId },
+      ]);
+      assert.equal((await h.reservation(payment.paymentId))?.forced, false);
+      assert.deepEqual(await h.audit(payment.paymentId), [
+        { signal_id: approval.signalId, outcome: 'ignored_already_decided', operator: 'alice@ops' },
       ]);
       // Once closed, the workflow takes no signal at all.
       await assert.rejects(handle.signal(overrideSignal, override('decline')), /completed|not found/i);
-      await h.keepHistory('authorized-override-after-decision-ignored', handle);
+      await h.keepHistory('authorized-override-approve-while-authorizing', handle);
     });
 
     it('applies a duplicate override signal once', async () => {
@@ -321,6 +373,29 @@ describe('authorizePayment saga (time-skipping, real activities)', function () {
       });
       assert.deepEqual(await h.ledger(payment.paymentId), []);
       await h.keepHistory('declined-gateway-down-compensated', handle);
+    });
+
+    it('declines when the gateway holds its attempts past the budget, and a late attempt authorizes nothing', async () => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment));
+      // The gateway holds each attempt far past the budget (two attempts of 2 s), then handles it anyway:
+      // long after the saga gave up on it, voided and declined.
+      h.faults.set({ latencyMs: 6_000 });
+      const handle = await h.start(payment, { gatewayRequestTimeoutMs: 2_000, gatewayRetryBudgetMs: 3_000 });
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason], ['DECLINED', 'GATEWAY_UNAVAILABLE']);
+      await h.gatewayIdle(); // every hung attempt has now reached the gateway's store
+      assert.deepEqual(
+        (await h.gatewayRecords(payment.paymentId)).map((r) => r.status),
+        ['voided'],
+        'no live authorization on a declined payment',
+      );
+      assert.deepEqual(await h.reservation(payment.paymentId), {
+        status: 'released',
+        forced: false,
+        release_reason: 'GATEWAY_UNAVAILABLE',
+      });
+      await h.keepHistory('declined-gateway-hung-past-budget', handle);
     });
   });
 });

@@ -21,7 +21,11 @@ const PATHS = [
   'declined-review-expired',
   'authorized-override-approve-while-waiting',
   'declined-override-decline-while-waiting',
+  // Recorded before a decline during AUTHORIZING was applied: it ignored one, and must replay so (patched).
   'authorized-override-after-decision-ignored',
+  'declined-override-decline-while-authorizing',
+  'declined-gateway-decline-stands-over-override',
+  'authorized-override-approve-while-authorizing',
   'declined-duplicate-override',
   'declined-insufficient-funds',
   'declined-account-frozen',
@@ -31,6 +35,7 @@ const PATHS = [
   'authorized-after-dropped-response',
   'declined-gateway-hard-decline',
   'declined-gateway-down-compensated',
+  'declined-gateway-hung-past-budget',
 ];
 
 describe('replay of recorded saga histories', function () {

@@ -26,6 +26,7 @@ import { startPayment } from '../../temporal/start-payment';
 import { createPaymentWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../workers/worker';
 import type { authorizePayment } from '../../workflows';
 import type { SagaPolicy } from '../../workflows/shared';
+import { eventually } from '../eventually';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '..', 'histories');
 
@@ -44,6 +45,7 @@ export class SagaHarness {
   env!: TestWorkflowEnvironment;
   pool!: Pool;
   private gateway!: Server;
+  private gatewayUrl!: string;
   private worker!: Worker;
   private running!: Promise<void>;
 
@@ -53,6 +55,7 @@ export class SagaHarness {
     await migrate(this.pool);
     this.gateway = await listen(createGatewayApp({ pool: this.pool, faults: this.faults }), 0);
     const gatewayUrl = `http://127.0.0.1:${(this.gateway.address() as AddressInfo).port}`;
+    this.gatewayUrl = gatewayUrl;
     this.env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: testServerPath(this.config) } },
     });
@@ -148,6 +151,14 @@ export class SagaHarness {
       [paymentId],
     );
     return rows;
+  }
+
+  /** Waits until the gateway simulator handles no authorization, also none that its caller gave up on. */
+  async gatewayIdle(): Promise<void> {
+    await eventually('the gateway simulator idle', async () => {
+      const res = await fetch(`${this.gatewayUrl}/admin/in-flight`);
+      return ((await res.json()) as { authorizations: number }).authorizations === 0;
+    });
   }
 
   async reservation(paymentId: string): Promise<{ status: string; forced: boolean; release_reason: string | null } | undefined> {
