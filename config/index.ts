@@ -50,6 +50,11 @@ const duration = z.string().transform((v, ctx) => {
   return ms;
 });
 
+/** Node's timers hold at most 2^31 - 1 ms (about 24.8 days); a longer one fires at once, with only a warning. */
+const NODE_TIMER_MAX_MS = 2_147_483_647;
+/** A duration that this process waits for with a Node timer (a request timeout), not in SQL or a Temporal timer. */
+const timerDuration = duration.refine((ms) => ms <= NODE_TIMER_MAX_MS, 'must be at most 24d (the longest timer Node.js keeps)');
+
 const postgresUrl = z.string().refine((v) => {
   try {
     const u = new URL(v);
@@ -186,7 +191,7 @@ const envSchema = z.object({
   API_PORT: port.default(3000),
   GATEWAY_PORT: port.default(3100),
   GATEWAY_URL: httpUrl.optional(),
-  GATEWAY_REQUEST_TIMEOUT: duration.default(4_000),
+  GATEWAY_REQUEST_TIMEOUT: timerDuration.default(4_000),
   GATEWAY_RETRY_BUDGET: duration.default(60_000),
   GATEWAY_FAULTS: jsonObject.pipe(gatewayFaultsSchema).default(gatewayFaultsSchema.parse({})),
 
@@ -202,7 +207,7 @@ const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: positiveInt.default(8),
   WEBHOOK_BACKOFF_INITIAL: duration.default(5_000),
   WEBHOOK_BACKOFF_MAX: duration.default(3_600_000),
-  WEBHOOK_TIMEOUT: duration.default(10_000),
+  WEBHOOK_TIMEOUT: timerDuration.default(10_000),
   WEBHOOK_RETENTION: duration.default(30 * 86_400_000),
 
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),

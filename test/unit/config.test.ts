@@ -122,6 +122,12 @@ describe('configuration', () => {
     assert.deepEqual([fits.gateway.requestTimeoutMs, fits.gateway.retryBudgetMs], [4_000, 5_000]);
   });
 
+  it('refuses a request timeout past the longest timer Node.js keeps', () => {
+    rejects({ WEBHOOK_TIMEOUT: '25d' }, 'WEBHOOK_TIMEOUT', /at most 24d/);
+    rejects({ GATEWAY_REQUEST_TIMEOUT: '30d', GATEWAY_RETRY_BUDGET: '31d' }, 'GATEWAY_REQUEST_TIMEOUT', /at most 24d/);
+    assert.equal(loadConfig({ WEBHOOK_TIMEOUT: '24d' }).webhooks.timeoutMs, 24 * 86_400_000);
+  });
+
   it('rejects two roles or engines on one port', () => {
     rejects({ API_PORT: '7233' }, 'API_PORT', /already used by STACK_TEMPORAL_PORT/);
   });
