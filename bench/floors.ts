@@ -146,7 +146,9 @@ export async function kafkaFloor(kafka: Kafka, n: number): Promise<LatencySummar
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    if (!(await admin.listTopics()).includes(topic)) {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    }
     await admin.setOffsets({ groupId, topic, partitions: await admin.fetchTopicOffsets(topic) });
   } finally {
     await admin.disconnect();
