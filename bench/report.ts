@@ -66,12 +66,12 @@ export function markdown(r: BenchReport): string {
   lines.push(`One payment at a time on the idle system: p50 ${fmt(r.oneAtATime.p50Ms)} ms over ${r.oneAtATime.samples}.`);
   lines.push('');
   lines.push(
-    `**Maximum sustainable rate: ${r.maxSustainableRate ?? 'none of the offered rates'} payments/s** ` +
+    `**Maximum sustainable rate: ${r.maxSustainableRate === null ? 'below the lowest offered rate' : `${r.maxSustainableRate} payments/s`}** ` +
       `(p99 POST → decided < 2 s, no growing backlog, no false timeout, nothing undecided).`,
   );
   if (r.floors) {
     lines.push(
-      `Saga-shaped no-op workflow, same run: ${r.floors.sagaShaped.maxSustainableRate ?? 'none of the offered rates'} workflows/s; ` +
+      `Saga-shaped no-op workflow, same run: ${r.floors.sagaShaped.maxSustainableRate === null ? 'below the lowest offered rate' : `${r.floors.sagaShaped.maxSustainableRate} workflows/s`}; ` +
         `ratio ${fmt(r.ratios.sustainableRateToShapedFloor, 2)}.`,
     );
   }
