@@ -24,7 +24,7 @@ import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { ConfigError, DEMO_SETTINGS, loadConfig, parseDuration, redactConfig, type Config } from './config';
 import { formatSummary, runDemo } from './demo';
 import { migrate } from './db/migrate';
-import { createPool, type Pool } from './db/pool';
+import { createPool } from './db/pool';
 import { createKafka } from './kafka/client';
 import { ensureTopics } from './kafka/topics';
 import { RebuildRefused, rebuildReadModel } from './read-model/rebuild';
@@ -33,6 +33,7 @@ import { isTopic, listDeadLetters, replayDeadLetters } from './kafka/dead-letter
 import { TOPICS } from './contracts/topics';
 import { parseRoles, ROLE_NAMES, ROLES, type RoleName, type RunningRole } from './roles';
 import { untilStopped, withinDeadline, type StopReason } from './roles/lifecycle';
+import { postgresUnavailable, waitForEngine } from './roles/startup';
 import { configureLogging, logger, TemporalLogger } from './observability/logger';
 import { setTemporalMetricsUrl, startObservabilityServer } from './observability/server';
 import { setupTracing } from './observability/tracing';
@@ -142,33 +143,10 @@ async function untilReady(running: RunningRole[], timeoutMs = 120_000): Promise<
   }
 }
 
-/**
- * A supervisor may start a role while PostgreSQL restarts: wait for it (up to two minutes, saying so) rather
- * than exit at once and be restarted in a loop. Any other failure is not worth waiting for.
- */
-async function untilDatabaseAnswers(pool: Pool, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await pool.query('select 1');
-      return;
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      const unavailable =
-        ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P03', '57P01'].includes(code) ||
-        code.startsWith('08') ||
-        /timeout|terminat|shutting down|starting up/i.test((err as Error).message);
-      if (!unavailable || Date.now() > deadline) throw err;
-      if (attempt === 0) logger.warn({ err: (err as Error).message }, 'paysaga: waiting for PostgreSQL');
-      await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
-    }
-  }
-}
-
 /** Starts the roles in order; stops those already started if one fails; resolves once they are ready. */
 async function runRoles(config: Config, names: RoleName[]): Promise<{ stop: () => Promise<void>; metricsUrl: string }> {
   const pool = createPool(config);
-  await untilDatabaseAnswers(pool);
+  await waitForEngine('PostgreSQL', () => pool.query('select 1'), postgresUnavailable);
   await migrate(pool);
   const running: RunningRole[] = [];
   const observability = await observe(config, names, () => running);

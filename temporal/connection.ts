@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../config';
+import { temporalUnavailable, waitForEngine } from '../roles/startup';
 
 /**
  * Connection options for a client (Connection) or a worker (NativeConnection): the local dev server, a
@@ -25,10 +26,13 @@ export function temporalConnectionOptions(config: Config) {
 
 export const connectTemporal = (config: Config): Promise<Connection> => Connection.connect(temporalConnectionOptions(config));
 
-/** A client whose workflow starts and signals carry the caller's trace context to the workflow (issue 6). */
+/**
+ * A client whose workflow starts and signals carry the caller's trace context to the workflow. A role that
+ * starts while Temporal restarts waits for it (roles/startup.ts).
+ */
 export async function createTemporalClient(config: Config): Promise<Client> {
   return new Client({
-    connection: await connectTemporal(config),
+    connection: await waitForEngine('Temporal', () => connectTemporal(config), temporalUnavailable),
     namespace: config.temporal.namespace,
     interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
   });

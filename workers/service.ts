@@ -5,10 +5,11 @@ import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { reportFatal } from '../roles/lifecycle';
+import { temporalUnavailable, waitForEngine } from '../roles/startup';
 import { createPaymentWorker } from './worker';
 
 export async function startWorker({ config, pool }: RoleContext): Promise<RunningRole> {
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const connection = await waitForEngine('Temporal', () => NativeConnection.connect(temporalConnectionOptions(config)), temporalUnavailable);
   const activities = createActivities({
     pool,
     gatewayUrl: config.gateway.url,
