@@ -33,7 +33,7 @@ import { isTopic, listDeadLetters, replayDeadLetters } from './kafka/dead-letter
 import { TOPICS } from './contracts/topics';
 import { parseRoles, ROLE_NAMES, ROLES, type RoleName, type RunningRole } from './roles';
 import { untilStopped, withinDeadline, type StopReason } from './roles/lifecycle';
-import { postgresUnavailable, waitForEngine } from './roles/startup';
+import { kafkaUnavailable, postgresUnavailable, waitForEngine } from './roles/startup';
 import { configureLogging, logger, TemporalLogger } from './observability/logger';
 import { setTemporalMetricsUrl, startObservabilityServer } from './observability/server';
 import { setupTracing } from './observability/tracing';
@@ -143,10 +143,26 @@ async function untilReady(running: RunningRole[], timeoutMs = 120_000): Promise<
   }
 }
 
+/** The brokers answer with every topic's leaders (a broker that has just restarted may not have them yet). */
+async function kafkaAnswers(config: Config): Promise<void> {
+  const admin = createKafka(config, 'startup').admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: Object.values(TOPICS) });
+    const leaderless = topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`));
+    if (leaderless.length > 0)
+      throw Object.assign(new Error(`no leader yet for ${leaderless.join(', ')}`), { name: 'KafkaJSNoLeader' });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Starts the roles in order; stops those already started if one fails; resolves once they are ready. */
 async function runRoles(config: Config, names: RoleName[]): Promise<{ stop: () => Promise<void>; metricsUrl: string }> {
   const pool = createPool(config);
   await waitForEngine('PostgreSQL', () => pool.query('select 1'), postgresUnavailable);
+  if (names.some((n) => n !== 'gateway' && n !== 'worker'))
+    await waitForEngine('Kafka', () => kafkaAnswers(config), kafkaUnavailable);
   await migrate(pool);
   const running: RunningRole[] = [];
   const observability = await observe(config, names, () => running);

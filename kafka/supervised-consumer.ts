@@ -19,6 +19,8 @@ export interface SupervisedConsumerOptions {
   run: (consumer: Consumer) => Promise<void>;
   /** How long replacing may keep failing before the process is told to exit (default 5 minutes). */
   giveUpAfterMs?: number;
+  /** Told when replacing has failed for good (default: reportFatal, which ends the process). */
+  onFatal?: (who: string, error: unknown) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -89,7 +91,7 @@ export class SupervisedConsumer {
         lastError = err;
         if (Date.now() - since > giveUpAfterMs) {
           this.state = 'failed';
-          reportFatal(`kafka consumer ${this.opts.name}`, lastError);
+          (this.opts.onFatal ?? reportFatal)(`kafka consumer ${this.opts.name}`, lastError);
           return;
         }
         const delay = Math.min(10_000, 500 * 2 ** attempt);

@@ -40,5 +40,14 @@ export function postgresUnavailable(err: unknown): boolean {
 
 /** The Temporal frontend cannot be reached (refused, reset, not serving yet). */
 export function temporalUnavailable(err: unknown): boolean {
-  return /TransportError|connect error|Connection refused|ECONNREFUSED|ECONNRESET|UNAVAILABLE|Failed to connect|deadline/i.test(text(err));
+  return /TransportError|connect error|Connection refused|ECONNREFUSED|ECONNRESET|UNAVAILABLE|Failed to connect|deadline/i.test(
+    text(err),
+  );
+}
+
+/** The brokers do not answer, or answer that they are still electing leaders (right after a restart). */
+export function kafkaUnavailable(err: unknown): boolean {
+  const type = (err as { type?: string }).type;
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') return false; // setup was not run: waiting will not create topics
+  return /^KafkaJS/.test((err as Error)?.name ?? '');
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { postgresUnavailable, temporalUnavailable, waitForEngine } from '../../roles/startup';
+import { kafkaUnavailable, postgresUnavailable, temporalUnavailable, waitForEngine } from '../../roles/startup';
 
 describe('roles/startup: a role starting while an engine restarts waits for it', () => {
   it('retries while the engine is unavailable, then returns what the connection gave', async () => {
@@ -29,7 +29,10 @@ describe('roles/startup: a role starting while an engine restarts waits for it',
 
   it('gives up after its timeout', async () => {
     const refused = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
-    await assert.rejects(waitForEngine('PostgreSQL', () => Promise.reject(refused), postgresUnavailable, 300), /refused/);
+    await assert.rejects(
+      waitForEngine('PostgreSQL', () => Promise.reject(refused), postgresUnavailable, 300),
+      /refused/,
+    );
   });
 
   it('knows unavailability by the errors the clients really throw', () => {
@@ -42,7 +45,29 @@ describe('roles/startup: a role starting while an engine restarts waits for it',
     assert.equal(temporalUnavailable(native), true);
     assert.equal(temporalUnavailable(new Error('Namespace default is not found')), false);
     assert.equal(postgresUnavailable(Object.assign(new Error('the database system is starting up'), { code: '57P03' })), true);
-    assert.equal(postgresUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })), true);
+    assert.equal(
+      postgresUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })),
+      true,
+    );
     assert.equal(postgresUnavailable(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' })), false);
+    assert.equal(
+      kafkaUnavailable(Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSNonRetriableError' })),
+      true,
+    );
+    assert.equal(
+      kafkaUnavailable(
+        Object.assign(new Error('not the leader'), { name: 'KafkaJSProtocolError', type: 'NOT_LEADER_FOR_PARTITION' }),
+      ),
+      true,
+    );
+    assert.equal(
+      kafkaUnavailable(
+        Object.assign(new Error('This server does not host this topic-partition'), {
+          name: 'KafkaJSProtocolError',
+          type: 'UNKNOWN_TOPIC_OR_PARTITION',
+        }),
+      ),
+      false,
+    );
   });
 });
