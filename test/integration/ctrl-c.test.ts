@@ -47,7 +47,14 @@ describe('Ctrl-C to the process group of npm start', function () {
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const groupAlive = () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     try {
       await eventually('npm start ready', async () => output.includes('paysaga: ready in') || child.exitCode !== null, 240_000);
       assert.match(output, /paysaga: ready in/, output.slice(-4_000));
@@ -55,15 +62,18 @@ describe('Ctrl-C to the process group of npm start', function () {
 
       const t0 = Date.now();
       process.kill(-child.pid!, 'SIGINT');
-      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
-      assert.notEqual(code, 'hung', `npm start still running 60 s after Ctrl-C:\n${output.slice(-4_000)}`);
-      assert.equal(code, 0, output.slice(-4_000));
+      // npm mirrors the signal (it exits as interrupted once it has forwarded it); what counts is that every
+      // process of the group has ended, and that paysaga itself stopped in order.
+      await eventually('every process of the group ended', async () => !groupAlive(), 60_000).catch(() => {
+        throw new Error(`processes of npm start still running 60 s after Ctrl-C:\n${output.slice(-4_000)}`);
+      });
+      assert.ok(child.exitCode === 0 || child.signalCode === 'SIGINT', `npm: code ${child.exitCode}, signal ${child.signalCode}`);
       assert.match(output, /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
       assert.ok(Date.now() - t0 < 60_000);
       assert.ok((await stackStatus(config)).every((e) => e.state === 'stopped'), 'the engines it started are stopped');
       for (const [name, port] of Object.entries(ports)) assert.equal(await portOpen(port), false, `${name} ${port} is free`);
     } finally {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      if (groupAlive()) process.kill(-child.pid!, 'SIGKILL');
       await stackDown(config).catch(() => undefined);
     }
   });
