@@ -9,6 +9,7 @@ import {
   releaseReservation,
   reservedNotReflected,
 } from '../db/reservations';
+import { findRecordedDecision } from './outcome';
 import { applyRules } from './rules';
 
 export interface BeginWaitingInput {
@@ -55,6 +56,10 @@ export function createFundsActivities({ pool }: { pool: Pool }) {
       const { paymentId, accountId, amount, currency, snapshot, force } = input;
       return withTransaction(pool, async (tx) => {
         await lockAccount(tx, accountId);
+        // Decided already, by an earlier attempt of this workflow task whose path the saga has since left:
+        // reserve nothing, and let the saga adopt the recorded decision.
+        const decided = await findRecordedDecision(tx, paymentId);
+        if (decided) return { reserved: false, reason: decided.reason, available: 0 };
         const existing = await findReservation(tx, paymentId);
         if (existing) {
           const { status, forced, releaseReason } = existing;

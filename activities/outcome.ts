@@ -6,7 +6,7 @@
  * a retried activity changes nothing the second time.
  */
 import { envelope, EVENT_TYPES } from '../contracts/events';
-import type { PaymentDecided } from '../contracts/payment';
+import { paymentDecidedSchema, type PaymentDecided } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
 import { activityLog } from './log';
 import { lockAccount } from '../db/accounts';
@@ -40,26 +40,54 @@ async function postAuthorizationHold(tx: PoolClient, e: PaymentDecided): Promise
   return true;
 }
 
+/** The decision recorded for a payment (the first one wins), read back from its decided event. */
+export async function findRecordedDecision(db: Pool | PoolClient, paymentId: string): Promise<PaymentDecided | undefined> {
+  const { rows } = await db.query<{ event: unknown }>(
+    `select o.payload->'data' as event from payment_decisions d join outbox o on o.event_id = d.event_id
+     where d.payment_id = $1`,
+    [paymentId],
+  );
+  return rows[0] ? paymentDecidedSchema.parse(rows[0].event) : undefined;
+}
+
 export function createOutcomeActivities({ pool }: { pool: Pool }) {
   return {
-    async recordDecision({ eventId, event, requestedAt }: RecordDecisionInput): Promise<void> {
-      const recorded = await withTransaction(pool, async (tx) => {
+    /** The decision already recorded for the payment, if any. */
+    async recordedDecision({ paymentId }: { paymentId: string }): Promise<PaymentDecided | undefined> {
+      return findRecordedDecision(pool, paymentId);
+    },
+
+    /**
+     * Records the decision and returns the one that stands: the first recorded for this payment. A saga whose
+     * workflow task was lost after this ran (a local activity's effect outlives its task) may come back on
+     * another path; it then adopts the recorded decision instead of publishing a second one.
+     */
+    async recordDecision({ eventId, event, requestedAt }: RecordDecisionInput): Promise<PaymentDecided> {
+      const { recorded, decided } = await withTransaction(pool, async (tx) => {
         await lockAccount(tx, event.accountId);
+        const { rowCount } = await tx.query(
+          `insert into payment_decisions (payment_id, event_id, decision, decided_at) values ($1, $2, $3, $4)
+           on conflict (payment_id) do nothing`,
+          [event.paymentId, eventId, event.decision, event.decidedAt],
+        );
+        if (rowCount === 0) return { recorded: false, decided: (await findRecordedDecision(tx, event.paymentId)) ?? event };
         if (event.decision === 'AUTHORIZED') {
           await postAuthorizationHold(tx, event);
           await tx.query(
             `update reservations set status = 'authorized', authorized_at = now() where payment_id = $1 and status = 'held'`,
             [event.paymentId],
           );
+        } else {
+          // A decline holds nothing: a hold made on a path the saga then left (a lost workflow task) is freed.
+          await tx.query(
+            `update reservations set status = 'released', released_at = now(), release_reason = $2
+             where payment_id = $1 and status = 'held'`,
+            [event.paymentId, event.reason],
+          );
         }
         await tx.query('delete from payment_waits where payment_id = $1', [event.paymentId]);
-        await tx.query(
-          `insert into payment_decisions (payment_id, event_id, decision, decided_at) values ($1, $2, $3, $4)
-           on conflict (payment_id) do nothing`,
-          [event.paymentId, eventId, event.decision, event.decidedAt],
-        );
         // The decided record carries this activity's trace context: the payment's trace goes on to its consumers.
-        const { rowCount } = await tx.query(
+        await tx.query(
           `insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)
            on conflict (event_id) do nothing`,
           [
@@ -70,9 +98,9 @@ export function createOutcomeActivities({ pool }: { pool: Pool }) {
             traceHeaders(),
           ],
         );
-        return rowCount === 1;
+        return { recorded: true, decided: event };
       });
-      if (!recorded) return; // a retry: counted and logged the first time
+      if (!recorded) return decided; // a retry, or a decision recorded before: counted and logged the first time
       metrics.paymentsDecided.inc({ decision: event.decision, reason: event.reason, decided_by: event.decidedBy });
       if (requestedAt) {
         const seconds = (Date.parse(event.decidedAt) - Date.parse(requestedAt)) / 1000;
@@ -86,6 +114,7 @@ export function createOutcomeActivities({ pool }: { pool: Pool }) {
         reason: event.reason,
         decidedBy: event.decidedBy,
       });
+      return decided;
     },
   };
 }

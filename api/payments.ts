@@ -15,6 +15,7 @@ import { traceHeaders } from '../observability/tracing';
 import { applyPaymentRequested } from '../read-model/projection';
 import { sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
+import { initialSearchAttributes } from '../workflows/search-attributes';
 import { overrideSignal, paymentWorkflowId, statusQuery } from '../workflows/shared';
 import { callerOf } from './auth';
 import { answerOf, claimKey, completeKey, KeyClaimLost, releaseKey, requestHash } from './idempotency';
@@ -225,6 +226,7 @@ export function paymentRoutes(opts: {
         workflowId: paymentWorkflowId(payment.paymentId),
         taskQueue: config.temporal.taskQueue,
         args: [{ payment, policy: sagaPolicy(config) }],
+        typedSearchAttributes: initialSearchAttributes(payment),
         signal: overrideSignal,
         signalArgs: [override],
         // A closed saga is decided: never start a second run for the same payment.

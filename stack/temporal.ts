@@ -16,6 +16,17 @@ const cliType = (type: string) =>
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('');
 
+/**
+ * The history service reads new tasks of each queue at most this many times a second (default 20): each
+ * workflow or activity task then waits up to 50 ms before it reaches matching, ~450 ms for a workflow of four
+ * activities. Read at once instead (measured: four no-op activities p50 450 ms → 75 ms).
+ */
+const DYNAMIC_CONFIG: Record<string, number> = {
+  'history.transferProcessorMaxPollRPS': 1000,
+  'history.timerProcessorMaxPollRPS': 1000,
+  'history.visibilityProcessorMaxPollRPS': 1000,
+};
+
 const pinnedBinary = (config: Config) => cachePath(config, `temporal-cli-${VERSIONS.temporalCli}`, 'temporal');
 
 /** The pinned build if it is cached, else a `temporal` already on PATH. */
@@ -81,6 +92,7 @@ export const temporalEngine: Engine = {
       '--log-level',
       'warn',
     ];
+    for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
     for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=${cliType(key.type)}`);
     return { command: binary, args };
   },

@@ -3,6 +3,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type Work
 import type { Config } from '../config';
 import type { PaymentRequest } from '../contracts/payment';
 import type { authorizePayment } from '../workflows';
+import { initialSearchAttributes } from '../workflows/search-attributes';
 import { paymentWorkflowId, type SagaPolicy } from '../workflows/shared';
 
 export function sagaPolicy(config: Config): SagaPolicy {
@@ -29,6 +30,7 @@ export async function startPayment(
       workflowId,
       taskQueue: opts.taskQueue,
       args: [{ payment: opts.payment, policy: opts.policy }],
+      typedSearchAttributes: initialSearchAttributes(opts.payment),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });

@@ -17,13 +17,15 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   uuid4,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
-import type { AccountState, DecidedBy, DecisionReason, Override } from '../contracts/payment';
+import type { AccountState, DecidedBy, DecisionReason, Override, PaymentDecided } from '../contracts/payment';
 import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from './search-attributes';
 import {
   accountStateSignal,
@@ -37,18 +39,32 @@ import {
 
 /** The patch that applies a decline override received while AUTHORIZING (earlier workflows ignored it). */
 const DECLINE_WHILE_AUTHORIZING = 'decline-while-authorizing';
+/**
+ * The patch that runs the database steps as local activities and takes its search attributes from its start
+ * (earlier workflows ran them as activities and upserted every attribute).
+ */
+const LOCAL_DATABASE_STEPS = 'local-database-steps';
 
+/** The short database steps: each one transaction, idempotent by payment id (or signal id), safe to run again. */
+type DatabaseSteps = Pick<
+  Activities,
+  'beginWaiting' | 'reserveFunds' | 'releaseFunds' | 'recordDecision' | 'recordedDecision' | 'recordOverride'
+>;
 // Database work must happen eventually: retried without limit, visible in the Web UI while it fails.
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
-});
+const databaseRetry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+const db = proxyActivities<DatabaseSteps>({ startToCloseTimeout: '10s', retry: databaseRetry });
+/**
+ * The same steps in the workflow task itself: no task queue round trip, a marker in history. A local
+ * activity may run again if its task is lost, and the saga may then take another path (signals come first
+ * in the retried task): the database keeps the first decision, and the saga adopts it.
+ */
+const localDb = proxyLocalActivities<DatabaseSteps>({ startToCloseTimeout: '10s', retry: databaseRetry });
 
 export async function authorizePayment({ payment, policy }: AuthorizePaymentInput): Promise<PaymentOutcome> {
   const { paymentId, accountId, merchantId, amount, currency } = payment;
   // The gateway gets a bounded budget (then the saga compensates); compensation itself never gives up.
   const gatewayAttemptMs = gatewayAttemptTimeoutMs(policy.gatewayRequestTimeoutMs);
-  const gateway = proxyActivities<Activities>({
+  const gateway = proxyActivities<Pick<Activities, 'authorizeAtGateway'>>({
     startToCloseTimeout: gatewayAttemptMs,
     scheduleToCloseTimeout: policy.gatewayRetryBudgetMs,
     retry: {
@@ -58,10 +74,15 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
       nonRetryableErrorTypes: [GATEWAY_REJECTED],
     },
   });
-  const compensation = proxyActivities<Activities>({
+  const compensation = proxyActivities<Pick<Activities, 'voidAtGateway' | 'releaseFunds'>>({
     startToCloseTimeout: gatewayAttemptMs,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   });
+
+  // Decided here, in the first workflow task, for the whole run: histories recorded before replay as they were.
+  const localSteps = patched(LOCAL_DATABASE_STEPS);
+  const steps = localSteps ? localDb : db;
+  const releaseFunds = localSteps ? localDb.releaseFunds : compensation.releaseFunds;
 
   const requestedAt = Date.parse(payment.requestedAt);
   let state: PaymentState = 'RECEIVED';
@@ -75,7 +96,9 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
 
   const setState = (next: PaymentState) => {
     state = next;
-    upsertSearchAttributes([{ key: PaymentStatusKey, value: next }]);
+    // One upsert per transition; none when the start set this status already.
+    if (!localSteps || workflowInfo().typedSearchAttributes.get(PaymentStatusKey) !== next)
+      upsertSearchAttributes([{ key: PaymentStatusKey, value: next }]);
     // Through the SDK's sink (not replayed), one line per transition: an operator follows a payment in the logs.
     log.info('payment state', { paymentId, state: next });
   };
@@ -104,12 +127,12 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     ) {
       declineWhileAuthorizing = o;
       await condition(() => outcome !== undefined);
-      await db.recordOverride({ paymentId, override: o, outcome: override === o ? 'applied' : 'ignored_already_decided' });
+      await steps.recordOverride({ paymentId, override: o, outcome: override === o ? 'applied' : 'ignored_already_decided' });
       return;
     }
     const applied = undecided() && override === undefined;
     if (applied) override = o;
-    await db.recordOverride({ paymentId, override: o, outcome: applied ? 'applied' : 'ignored_already_decided' });
+    await steps.recordOverride({ paymentId, override: o, outcome: applied ? 'applied' : 'ignored_already_decided' });
   });
   setHandler(statusQuery, () => ({
     paymentId,
@@ -129,6 +152,23 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     return remaining > 0 && (await condition(ready, remaining));
   };
 
+  /** The recorded decision stands (see localDb): normally this saga's own, else one an earlier attempt recorded. */
+  const adopt = (recorded: PaymentDecided) => {
+    if (recorded.decision !== outcome?.decision || recorded.reason !== outcome.reason)
+      log.warn('adopting the decision recorded before', { paymentId, decision: recorded.decision, reason: recorded.reason });
+    const { decision, reason, decidedBy, gatewayAuthorizationId, exceededAvailableFunds, decidedAt } = recorded;
+    outcome = {
+      paymentId,
+      decision,
+      reason,
+      decidedBy,
+      ...(gatewayAuthorizationId === undefined ? {} : { gatewayAuthorizationId }),
+      ...(exceededAvailableFunds === undefined ? {} : { exceededAvailableFunds }),
+      decidedAt,
+    };
+    if (state !== recorded.decision) setState(recorded.decision);
+  };
+
   const finish = async (decided: {
     decision: PaymentOutcome['decision'];
     reason: DecisionReason;
@@ -139,11 +179,12 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     deadline = undefined;
     outcome = { paymentId, ...decided, decidedAt: new Date().toISOString() };
     setState(decided.decision);
-    await db.recordDecision({
+    const recorded = await steps.recordDecision({
       eventId: uuid4(),
       event: { ...outcome, accountId, merchantId, amount, currency },
       requestedAt: payment.requestedAt,
     });
+    if (localSteps) adopt(recorded);
     await condition(allHandlersFinished); // an override being audited finishes before the workflow closes
     return outcome;
   };
@@ -151,7 +192,7 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
   const authorize = async (decidedBy: DecidedBy): Promise<PaymentOutcome> => {
     setState('AUTHORIZING');
     const forced = decidedBy === 'operator';
-    const reservation = await db.reserveFunds({ paymentId, accountId, amount, currency, snapshot: account, force: forced });
+    const reservation = await steps.reserveFunds({ paymentId, accountId, amount, currency, snapshot: account, force: forced });
     if (!reservation.reserved) return finish({ decision: 'DECLINED', reason: reservation.reason, decidedBy });
     let response;
     try {
@@ -161,17 +202,18 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
       // The gateway may have authorized and lost its answer: void first, then release the funds.
       log.warn('gateway failed past its retry budget; compensating', { paymentId, error: err.cause?.message });
       await compensation.voidAtGateway({ paymentId });
-      await compensation.releaseFunds({ paymentId, reason: 'GATEWAY_UNAVAILABLE' });
+      await releaseFunds({ paymentId, reason: 'GATEWAY_UNAVAILABLE' });
       return finish({ decision: 'DECLINED', reason: 'GATEWAY_UNAVAILABLE', decidedBy });
     }
     if (response.status === 'declined') {
-      await compensation.releaseFunds({ paymentId, reason: 'GATEWAY_DECLINED' });
+      await releaseFunds({ paymentId, reason: 'GATEWAY_DECLINED' });
       return finish({ decision: 'DECLINED', reason: 'GATEWAY_DECLINED', decidedBy });
     }
-    if (declineWhileAuthorizing) {
+    // Before undoing an authorization: was it recorded already, by a lost task that had not seen this decline?
+    if (declineWhileAuthorizing && !(localSteps && (await localDb.recordedDecision({ paymentId })))) {
       override = declineWhileAuthorizing;
       await compensation.voidAtGateway({ paymentId });
-      await compensation.releaseFunds({ paymentId, reason: 'OPERATOR_DECLINED' });
+      await releaseFunds({ paymentId, reason: 'OPERATOR_DECLINED' });
       return finish({ decision: 'DECLINED', reason: 'OPERATOR_DECLINED', decidedBy: 'operator' });
     }
     return finish({
@@ -183,12 +225,15 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     });
   };
 
-  upsertSearchAttributes([
-    { key: PaymentIdKey, value: paymentId },
-    { key: AccountIdKey, value: accountId },
-  ]);
+  // Starters set these at start (temporal/start-payment.ts); a start without them gets them here.
+  if (!localSteps || workflowInfo().typedSearchAttributes.get(PaymentIdKey) === undefined) {
+    upsertSearchAttributes([
+      { key: PaymentIdKey, value: paymentId },
+      { key: AccountIdKey, value: accountId },
+    ]);
+  }
   setState('AWAITING_ACCOUNT_STATE');
-  const recorded = await db.beginWaiting({ paymentId, accountId, requestedAt: payment.requestedAt });
+  const recorded = await steps.beginWaiting({ paymentId, accountId, requestedAt: payment.requestedAt });
   if (recorded) applyAccountState(recorded);
 
   const decidable = () => fresh() || override !== undefined;

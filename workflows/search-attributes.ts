@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 /**
  * Custom search attributes of payment workflows, so the Web UI and `temporal workflow list --query` find a
@@ -10,3 +10,13 @@ export const AccountIdKey = defineSearchAttributeKey('AccountId', SearchAttribut
 export const PaymentStatusKey = defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD);
 
 export const SEARCH_ATTRIBUTE_KEYS = [PaymentIdKey, AccountIdKey, PaymentStatusKey] as const;
+
+/**
+ * What a starter sets at start: the payment's ids, and the status its saga enters in its first task (it does
+ * nothing before it), so the saga upserts only when its status changes.
+ */
+export const initialSearchAttributes = (payment: { paymentId: string; accountId: string }): SearchAttributePair[] => [
+  { key: PaymentIdKey, value: payment.paymentId },
+  { key: AccountIdKey, value: payment.accountId },
+  { key: PaymentStatusKey, value: 'AWAITING_ACCOUNT_STATE' },
+];

@@ -7,8 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { GatewayFaults } from '../../contracts/gateway';
 import type { Override, PaymentRequest } from '../../contracts/payment';
+import { createActivities } from '../../activities';
 import type { authorizePayment } from '../../workflows';
+import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from '../../workflows/search-attributes';
 import { accountStateSignal, overrideSignal, statusQuery, type PaymentState } from '../../workflows/shared';
+import { eventually } from '../eventually';
 import { SagaHarness } from './saga-harness';
 
 const override = (decision: Override['decision'], signalId = randomUUID()): Override => ({
@@ -117,6 +120,80 @@ describe('authorizePayment saga (time-skipping, real activities)', function () {
       assert.equal(outcome.reason, 'INSUFFICIENT_FUNDS');
       assert.equal((await handle.query(statusQuery)).accountState?.version, 6);
       await h.keepHistory('declined-after-stale-duplicate-out-of-order', handle);
+    });
+  });
+
+  describe('cost', () => {
+    it('keeps an authorized payment to one activity, two upserts and at most 25 history events', async () => {
+      const payment = await h.payment();
+      const handle = await h.start(payment);
+      // Waits in the database, not with the status query: the test server answers a query with a workflow task.
+      await eventually(
+        'the payment waiting',
+        async () => (await h.pool.query('select 1 from payment_waits where payment_id = $1', [payment.paymentId])).rowCount,
+      );
+      await handle.signal(accountStateSignal, h.accountState(payment));
+      assert.equal((await handle.result()).decision, 'AUTHORIZED');
+      const events = (await handle.fetchHistory()).events ?? [];
+      assert.equal(
+        events.filter((e) => e.activityTaskScheduledEventAttributes).length,
+        1,
+        'only the gateway call is an activity',
+      );
+      const statusUpserts = events.filter(
+        (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[PaymentStatusKey.name],
+      );
+      assert.equal(statusUpserts.length, 2, 'AUTHORIZING, then AUTHORIZED: the start set the rest');
+      assert.ok(events.length <= 25, `${events.length} history events`);
+      const attributes = (await handle.describe()).typedSearchAttributes;
+      assert.deepEqual(
+        [attributes.get(PaymentIdKey), attributes.get(AccountIdKey), attributes.get(PaymentStatusKey)],
+        [payment.paymentId, payment.accountId, 'AUTHORIZED'],
+      );
+      await h.keepHistory('authorized-local-steps-signalled', handle);
+    });
+  });
+
+  describe('a decision recorded by a lost workflow task', () => {
+    const activities = () => createActivities({ pool: h.pool, gatewayUrl: 'http://127.0.0.1:9', gatewayRequestTimeoutMs: 1_000 });
+
+    it('stands: the saga adopts it and reserves nothing, calls no gateway', async () => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment));
+      // What a timeout decline leaves behind when its task is lost before it completes the workflow.
+      const { requestedAt, ...request } = payment;
+      await activities().recordDecision({
+        eventId: randomUUID(),
+        event: {
+          ...request,
+          decision: 'DECLINED',
+          reason: 'ACCOUNT_STATE_TIMEOUT',
+          decidedBy: 'timeout',
+          decidedAt: requestedAt,
+        },
+      });
+      const outcome = await (await h.start(payment)).result();
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', 'ACCOUNT_STATE_TIMEOUT', 'timeout']);
+      assert.deepEqual(await h.gatewayRecords(payment.paymentId), []);
+      assert.equal(await h.reservation(payment.paymentId), undefined);
+      assert.deepEqual(await h.ledger(payment.paymentId), []);
+      assert.equal((await h.outbox(payment.paymentId)).length, 1, 'one decided event');
+    });
+
+    it('a decline releases a hold made on a path the saga left', async () => {
+      const payment = await h.payment();
+      await h.recordAccountState(h.accountState(payment));
+      // A reservation made by a task that was lost; the retried task took an operator's decline instead.
+      await activities().reserveFunds({ ...payment, snapshot: undefined, force: false });
+      const handle = await h.start(payment, { accountStateDeadlineMs: 3_600_000 });
+      await handle.signal(overrideSignal, override('decline'));
+      const outcome = await handle.result();
+      assert.deepEqual([outcome.decision, outcome.reason], ['DECLINED', 'OPERATOR_DECLINED']);
+      assert.deepEqual(await h.reservation(payment.paymentId), {
+        status: 'released',
+        forced: false,
+        release_reason: 'OPERATOR_DECLINED',
+      });
     });
   });
 

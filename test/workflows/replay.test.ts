@@ -9,7 +9,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../workers/worker';
-import { HISTORIES_DIR } from './saga-harness';
+import { HISTORIES_DIR, LOCAL_STEPS_HISTORIES_DIR } from './saga-harness';
 
 const PATHS = [
   'authorized-fresh-state-recorded',
@@ -38,30 +38,43 @@ const PATHS = [
   'declined-gateway-hung-past-budget',
 ];
 
+/** Recorded by the current code: the database steps as local activities, search attributes set at start. */
+const LOCAL_STEPS_PATHS = [
+  ...PATHS.filter((p) => p !== 'authorized-override-after-decision-ignored'),
+  'authorized-local-steps-signalled',
+];
+
+const load = (dir: string, names: string[]) =>
+  names.map((name) => ({
+    workflowId: `${path.basename(dir)}/${name}`,
+    history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8'))),
+  }));
+
 describe('replay of recorded saga histories', function () {
   this.timeout(120_000);
 
   it('has a recorded history for every path', () => {
-    const recorded = fs.readdirSync(HISTORIES_DIR).map((f) => path.basename(f, '.json'));
+    const recorded = (dir: string) => fs.readdirSync(dir).map((f) => path.basename(f, '.json'));
     assert.deepEqual(
-      PATHS.filter((p) => !recorded.includes(p)),
+      PATHS.filter((p) => !recorded(HISTORIES_DIR).includes(p)),
+      [],
+    );
+    assert.deepEqual(
+      LOCAL_STEPS_PATHS.filter((p) => !recorded(LOCAL_STEPS_HISTORIES_DIR).includes(p)),
       [],
     );
   });
 
   it('replays every history through the current workflow code without nondeterminism', async () => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
-    const histories = PATHS.map((name) => ({
-      workflowId: name,
-      history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, `${name}.json`), 'utf8'))),
-    }));
+    const histories = [...load(HISTORIES_DIR, PATHS), ...load(LOCAL_STEPS_HISTORIES_DIR, LOCAL_STEPS_PATHS)];
     const failures: string[] = [];
     let replayed = 0;
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
-    assert.equal(replayed, PATHS.length);
+    assert.equal(replayed, histories.length);
     assert.deepEqual(failures, []);
   });
 });

@@ -29,6 +29,11 @@ import type { SagaPolicy } from '../../workflows/shared';
 import { eventually } from '../eventually';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '..', 'histories');
+/**
+ * Where RECORD_HISTORIES=1 writes: histories of the current code (database steps as local activities). The
+ * ones in HISTORIES_DIR itself were recorded before, with the steps as activities, and stay as they are.
+ */
+export const LOCAL_STEPS_HISTORIES_DIR = path.join(HISTORIES_DIR, 'local-steps');
 
 export const DEFAULT_POLICY: SagaPolicy = {
   accountStateDeadlineMs: 30_000,
@@ -190,11 +195,11 @@ export class SagaHarness {
     return rows;
   }
 
-  /** With RECORD_HISTORIES=1, saves the workflow's history for the replay test (test/histories/<name>.json). */
+  /** With RECORD_HISTORIES=1, saves the workflow's history for the replay test (test/histories/local-steps/<name>.json). */
   async keepHistory(name: string, handle: WorkflowHandle): Promise<void> {
     if (process.env.RECORD_HISTORIES !== '1') return;
     const history = await handle.fetchHistory();
-    fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-    fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), historyToJSON(history) + '\n');
+    fs.mkdirSync(LOCAL_STEPS_HISTORIES_DIR, { recursive: true });
+    fs.writeFileSync(path.join(LOCAL_STEPS_HISTORIES_DIR, `${name}.json`), historyToJSON(history) + '\n');
   }
 }
