@@ -17,7 +17,7 @@ import { ROLE_NAMES } from '../roles';
 import { freePort, sleep } from '../stack/proc';
 import { connectTemporal } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/search-attributes';
-import { skipBacklog } from '../test/integration/system-process';
+import { startGroupsAtTopicEnds } from '../roles/consumer-groups';
 import { processUsage, type UsageSnapshot } from './process-usage';
 
 const root = path.resolve(__dirname, '..');
@@ -79,7 +79,7 @@ export class BenchSystem {
     } finally {
       await connection.close();
     }
-    await skipBacklog(this.config);
+    await startGroupsAtTopicEnds(this.config);
     fs.mkdirSync(logDir, { recursive: true });
     const groups = mode === 'one' ? [ROLE_NAMES.join(',')] : [...ROLE_NAMES];
     const t0 = Date.now();

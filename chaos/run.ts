@@ -8,16 +8,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bridgeGroupIds } from '../bridge';
-import { loadConfig, type Config } from '../config';
-import { TOPICS } from '../contracts/topics';
+import { loadConfig } from '../config';
 import { createPool, type Pool } from '../db/pool';
 import { DemoApi } from '../demo/api';
 import { createKafka } from '../kafka/client';
-import { merchantTotalsGroupId } from '../merchant-totals/processor';
-import { notifierGroupId } from '../notifier/handler';
-import { readModelGroupIds } from '../read-model';
 import { ROLE_NAMES } from '../roles';
+import { startGroupsAtTopicEnds } from '../roles/consumer-groups';
 import { stackDown, stackUp } from '../stack';
 import { freePort } from '../stack/proc';
 import { createTemporalClient } from '../temporal/connection';
@@ -65,29 +61,6 @@ function runSetup(env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
     fs.closeSync(log);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`setup exited with ${code}; see ${logFile}`))));
   });
-}
-
-/** The run's consumer groups start at the topics' ends: earlier runs' records are not this run's history. */
-async function startGroupsAtEnd(config: Config): Promise<void> {
-  const admin = createKafka(config, 'chaos').admin();
-  await admin.connect();
-  try {
-    const bridge = bridgeGroupIds(config);
-    const readModel = readModelGroupIds(config);
-    const groups: [string, string][] = [
-      [bridge.requests, TOPICS.paymentRequested],
-      [bridge.accounts, TOPICS.accountStateUpdated],
-      [readModel.requests, TOPICS.paymentRequested],
-      [readModel.decisions, TOPICS.paymentDecided],
-      [notifierGroupId(config), TOPICS.paymentDecided],
-      [merchantTotalsGroupId(config.kafka.clientId), TOPICS.paymentDecided],
-    ];
-    for (const [groupId, topic] of groups) {
-      await admin.setOffsets({ groupId, topic, partitions: await admin.fetchTopicOffsets(topic) });
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 const countOf = async (pool: Pool, sql: string, ids: string[]) => (await pool.query<{ n: number }>(sql, [ids])).rows[0]!.n;
@@ -152,7 +125,7 @@ export async function runChaos(opts: RunChaosOptions): Promise<ChaosReport> {
   const startedAt = Date.now();
   try {
     await runSetup(env, path.join(resultsDir, 'setup.log'));
-    await startGroupsAtEnd(config);
+    await startGroupsAtTopicEnds(config); // earlier runs' records are not this run's history
     await supervisor.start(ROLE_NAMES);
     if (!(await until(() => supervisor.allReady(), 180_000)))
       throw new Error(`roles not ready after 180s: ${(await supervisor.notReady()).join(', ')} (logs: ${resultsDir}/logs)`);

@@ -10,14 +10,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../../config';
-import { bridgeGroupIds } from '../../bridge';
-import { TOPICS } from '../../contracts/topics';
 import { createKafka } from '../../kafka/client';
-import { merchantTotalsGroupId } from '../../merchant-totals/processor';
-import { notifierGroupId } from '../../notifier/handler';
-import { readModelGroupIds } from '../../read-model';
 import { publishFeed } from '../../legacy/feed';
 import { ROLE_NAMES } from '../../roles';
+import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
 import { stackStatus } from '../../stack';
 import { freePort } from '../../stack/proc';
 import { eventually } from '../eventually';
@@ -50,24 +46,7 @@ describe('npm start: the whole system in one process, with the demo', function (
     const config = loadConfig(env);
     // Its consumer groups start at the topics' ends: earlier suites' records are not this system's history.
     const kafka = createKafka(config, 'test');
-    const admin = kafka.admin();
-    await admin.connect();
-    const bridge = bridgeGroupIds(config);
-    const readModel = readModelGroupIds(config);
-    const groups: [string, string][] = [
-      [bridge.requests, TOPICS.paymentRequested],
-      [bridge.accounts, TOPICS.accountStateUpdated],
-      [readModel.requests, TOPICS.paymentRequested],
-      [readModel.decisions, TOPICS.paymentDecided],
-      [notifierGroupId(config), TOPICS.paymentDecided],
-      [merchantTotalsGroupId(config.kafka.clientId), TOPICS.paymentDecided],
-    ];
-    await Promise.all(
-      groups.map(async ([groupId, topic]) =>
-        admin.setOffsets({ groupId, topic, partitions: await admin.fetchTopicOffsets(topic) }),
-      ),
-    );
-    await admin.disconnect();
+    await startGroupsAtTopicEnds(config);
     const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'start', '--demo'], {
       cwd: root,
       env,

@@ -6,13 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { bridgeGroupIds } from '../../bridge';
 import { loadConfig, type Config } from '../../config';
-import { TOPICS } from '../../contracts/topics';
-import { createKafka } from '../../kafka/client';
-import { merchantTotalsGroupId } from '../../merchant-totals/processor';
-import { notifierGroupId } from '../../notifier/handler';
-import { readModelGroupIds } from '../../read-model';
+import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
 import { freePort } from '../../stack/proc';
 import { eventually } from '../eventually';
 
@@ -40,28 +35,8 @@ export async function systemEnv(overrides: NodeJS.ProcessEnv = {}): Promise<Node
   };
 }
 
-/** Moves every consumer group of this system to the topics' ends, so it starts with no backlog. */
-export async function skipBacklog(config: Config): Promise<void> {
-  const admin = createKafka(config, 'test').admin();
-  await admin.connect();
-  try {
-    const bridge = bridgeGroupIds(config);
-    const readModel = readModelGroupIds(config);
-    const groups: [string, string][] = [
-      [bridge.requests, TOPICS.paymentRequested],
-      [bridge.accounts, TOPICS.accountStateUpdated],
-      [readModel.requests, TOPICS.paymentRequested],
-      [readModel.decisions, TOPICS.paymentDecided],
-      [notifierGroupId(config), TOPICS.paymentDecided],
-      [merchantTotalsGroupId(config.kafka.clientId), TOPICS.paymentDecided],
-    ];
-    for (const [groupId, topic] of groups) {
-      await admin.setOffsets({ groupId, topic, partitions: await admin.fetchTopicOffsets(topic) });
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
+/** Every consumer group of this system starts at its topic's end: no backlog of earlier suites. */
+export const skipBacklog = startGroupsAtTopicEnds;
 
 export class SystemProcess {
   readonly config: Config;

@@ -1,0 +1,38 @@
+/**
+ * The Kafka consumer groups of the roles and the topic each reads (one client id's system), and a way to
+ * start a new system with no backlog: its groups moved to the topics' ends, so that what earlier systems on the
+ * same cluster published is not its history (the fault suite, the bench and tests each run a system of their own).
+ */
+import { bridgeGroupIds } from '../bridge';
+import type { Config } from '../config';
+import { TOPICS } from '../contracts/topics';
+import { createKafka } from '../kafka/client';
+import { merchantTotalsGroupId } from '../merchant-totals/processor';
+import { notifierGroupId } from '../notifier/handler';
+import { readModelGroupIds } from '../read-model';
+
+export function consumerGroups(config: Config): { groupId: string; topic: string }[] {
+  const bridge = bridgeGroupIds(config);
+  const readModel = readModelGroupIds(config);
+  return [
+    { groupId: bridge.requests, topic: TOPICS.paymentRequested },
+    { groupId: bridge.accounts, topic: TOPICS.accountStateUpdated },
+    { groupId: readModel.requests, topic: TOPICS.paymentRequested },
+    { groupId: readModel.decisions, topic: TOPICS.paymentDecided },
+    { groupId: notifierGroupId(config), topic: TOPICS.paymentDecided },
+    { groupId: merchantTotalsGroupId(config.kafka.clientId), topic: TOPICS.paymentDecided },
+  ];
+}
+
+/** Moves every consumer group of this system to the current end of its topic (before its roles start). */
+export async function startGroupsAtTopicEnds(config: Config): Promise<void> {
+  const admin = createKafka(config, 'setup').admin();
+  await admin.connect();
+  try {
+    for (const { groupId, topic } of consumerGroups(config)) {
+      await admin.setOffsets({ groupId, topic, partitions: await admin.fetchTopicOffsets(topic) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
