@@ -96,8 +96,8 @@ export const kafkaEngine: Engine = {
         classpath(config),
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        clusterId,
+        // One argument with '=': an id that starts with '-' (1 in 64) is otherwise read as an option.
+        `--cluster-id=${clusterId}`,
         '-c',
         path.join(dataDir, 'server.properties'),
         '-g',
