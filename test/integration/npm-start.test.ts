@@ -58,7 +58,8 @@ describe('npm start: the whole system in one process, with the demo', function (
     const exited = new Promise<number | null>((r) => child.once('exit', r));
     const ports = [config.api.port, config.gateway.port, config.observability.metricsPort];
     try {
-      await eventually('ready', async () => output.includes('paysaga: ready in') || child.exitCode !== null, 240_000);
+      // The whole banner (its lines may reach the pipe in separate chunks): it ends with the metrics line.
+      await eventually('ready', async () => /Metrics +http\S+/.test(output) || child.exitCode !== null, 240_000);
       assert.match(output, /paysaga: ready in/, output);
       for (const role of ROLE_NAMES) assert.ok(output.includes(`"role":"${role}"`), `no start line of ${role} in:\n${output}`);
       assert.match(output, /Temporal Web UI +http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows/);
