@@ -10,9 +10,9 @@ import { paymentDecidedSchema, type PaymentDecided } from '../contracts/payment'
 import { TOPICS } from '../contracts/topics';
 import { activityLog } from './log';
 import { lockAccount } from '../db/accounts';
+import { enqueueEvent } from '../db/outbox';
 import { ledgerAccounts } from '../ledger/accounts';
 import { metrics } from '../observability/metrics';
-import { traceHeaders } from '../observability/tracing';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool';
 
 export interface RecordDecisionInput {
@@ -87,17 +87,11 @@ export function createOutcomeActivities({ pool }: { pool: Pool }) {
         }
         await tx.query('delete from payment_waits where payment_id = $1', [event.paymentId]);
         // The decided record carries this activity's trace context: the payment's trace goes on to its consumers.
-        await tx.query(
-          `insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)
-           on conflict (event_id) do nothing`,
-          [
-            eventId,
-            TOPICS.paymentDecided,
-            event.accountId,
-            envelope(EVENT_TYPES.paymentDecided, eventId, event.decidedAt, event),
-            traceHeaders(),
-          ],
-        );
+        await enqueueEvent(tx, {
+          topic: TOPICS.paymentDecided,
+          key: event.accountId,
+          envelope: envelope(EVENT_TYPES.paymentDecided, eventId, event.decidedAt, event),
+        });
         return { recorded: true, decided: event };
       });
       if (!recorded) return decided; // a retry, or a decision recorded before: counted and logged the first time

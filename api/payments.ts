@@ -8,10 +8,10 @@ import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { Override, PaymentRequest } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
 import { recordOverrideRequest, rejectOverrideRequest } from '../db/operator-audit';
+import { enqueueEvent } from '../db/outbox';
 import { withTransaction, type Pool } from '../db/pool';
 import { logger, paymentBindings } from '../observability/logger';
 import { metrics } from '../observability/metrics';
-import { traceHeaders } from '../observability/tracing';
 import { applyPaymentRequested } from '../read-model/projection';
 import { sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
@@ -131,13 +131,7 @@ export function paymentRoutes(opts: {
           payment.requestedAt,
         ]);
         // The record carries this request's trace context, so the saga's spans join its trace.
-        await tx.query(`insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)`, [
-          event.id,
-          TOPICS.paymentRequested,
-          payment.accountId,
-          event,
-          traceHeaders(),
-        ]);
+        await enqueueEvent(tx, { topic: TOPICS.paymentRequested, key: payment.accountId, envelope: event });
         // The read model applies the event here as well as from Kafka (where the inbox then skips it), so a
         // client can read its payment the moment it is accepted.
         await applyPaymentRequested(tx, event);

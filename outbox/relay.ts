@@ -8,6 +8,7 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { withTransaction, type Pool } from '../db/pool';
 import { NotifiedLoop } from '../db/notified-loop';
+import { applyOutboxRetention, lockUnsentBatch, markSent, type OutboxRow } from '../db/outbox';
 import { metrics } from '../observability/metrics';
 
 export interface OutboxRelayOptions {
@@ -19,16 +20,6 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Longest sleep when no notification arrives (a missed one costs at most this much latency). */
   idleMs?: number;
-}
-
-interface OutboxRow {
-  id: number;
-  event_id: string;
-  topic: string;
-  message_key: string;
-  payload: { type?: string };
-  /** The trace context of whoever wrote the row (`traceparent`). */
-  headers: Record<string, string>;
 }
 
 export class OutboxRelay {
@@ -77,21 +68,7 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const batchSize = this.opts.batchSize ?? 200;
     return withTransaction(this.opts.pool, async (tx) => {
-      // First lock the keys of the oldest unsent rows that no other relay holds...
-      const locked = await tx.query<{ message_key: string }>(
-        `select message_key from (select distinct message_key from
-           (select message_key from outbox where sent_at is null order by id limit $1) oldest) keys
-         where pg_try_advisory_xact_lock(hashtextextended('outbox:' || message_key, 0))`,
-        [batchSize],
-      );
-      if (locked.rows.length === 0) return 0;
-      // ...then read their rows in a new statement: its snapshot is taken after the locks, so it sees what
-      // a relay that held one of these keys before us has marked sent (the first statement's may not).
-      const { rows } = await tx.query<OutboxRow>(
-        `select id, event_id, topic, message_key, payload, headers from outbox
-         where sent_at is null and message_key = any($1) order by id limit $2`,
-        [locked.rows.map((r) => r.message_key), batchSize],
-      );
+      const rows = await lockUnsentBatch(tx, batchSize);
       if (rows.length === 0) return 0;
       const byTopic = new Map<string, OutboxRow[]>();
       for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
@@ -106,7 +83,7 @@ export class OutboxRelay {
           })),
         })),
       });
-      await tx.query('update outbox set sent_at = now() where id = any($1)', [rows.map((r) => r.id)]);
+      await markSent(tx, rows.map((r) => r.id));
       this.published += rows.length;
       for (const row of rows) metrics.outboxPublished.inc({ topic: row.topic });
       return rows.length;
@@ -115,10 +92,6 @@ export class OutboxRelay {
 
   /** Deletes rows sent longer ago than the retention. */
   async prune(): Promise<number> {
-    const { rowCount } = await this.opts.pool.query(
-      `delete from outbox where sent_at < now() - make_interval(secs => $1 / 1000.0)`,
-      [this.opts.retentionMs],
-    );
-    return rowCount ?? 0;
+    return applyOutboxRetention(this.opts.pool, this.opts.retentionMs);
   }
 }

@@ -2,6 +2,7 @@ import { createKafka } from '../kafka/client';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { gauges } from '../observability/metrics';
 import { OutboxRelay } from './relay';
+import { countUnsent } from '../db/outbox';
 
 export async function startOutboxRelay({ config, pool }: RoleContext): Promise<RunningRole> {
   const relay = new OutboxRelay({
@@ -12,7 +13,7 @@ export async function startOutboxRelay({ config, pool }: RoleContext): Promise<R
   });
   await relay.start();
   const removeProbe = gauges.outboxBacklog.addProbe(async () => [
-    { value: (await pool.query<{ n: number }>('select count(*)::int as n from outbox where sent_at is null')).rows[0]!.n },
+    { value: await countUnsent(pool) },
   ]);
   return {
     name: 'outbox-relay',

@@ -12,6 +12,7 @@ import { EVENT_TYPES } from '../contracts/events';
 import { gatewayAuthorizationRecordSchema } from '../contracts/gateway';
 import { paymentDecidedSchema } from '../contracts/payment';
 import { TOPICS } from '../contracts/topics';
+import { unsentEvents } from '../db/outbox';
 import type { Pool } from '../db/pool';
 import { decodeRecord, PoisonRecordError } from '../kafka/consumer';
 import { readToEnd } from '../kafka/read-to-end';
@@ -71,11 +72,8 @@ async function decidedEvents(opts: ReconcileOptions): Promise<DecidedRecord[]> {
     },
   });
   // Decided, but not published yet: the relay will send them.
-  const pending = await opts.pool.query<{ event_id: string; payload: { data: unknown } }>(
-    'select event_id, payload from outbox where topic = $1 and sent_at is null',
-    [TOPICS.paymentDecided],
-  );
-  for (const row of pending.rows) events.push({ eventId: row.event_id, data: paymentDecidedSchema.parse(row.payload.data) });
+  const pending = await unsentEvents(opts.pool, TOPICS.paymentDecided);
+  for (const row of pending) events.push({ eventId: row.event_id, data: paymentDecidedSchema.parse(row.payload.data) });
   return events;
 }
 

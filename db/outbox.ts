@@ -1,0 +1,79 @@
+/**
+ * The outbox (DESIGN.md §6): events written in the same transaction as the change they announce, which the
+ * relay (outbox/relay.ts) then publishes to Kafka. Every reader and writer of the table goes through here.
+ */
+import type { Envelope } from '../contracts/events';
+import { traceHeaders } from '../observability/tracing';
+import type { Pool, PoolClient } from './pool';
+
+type Db = Pool | PoolClient;
+
+export interface OutboxRow {
+  id: number;
+  event_id: string;
+  topic: string;
+  message_key: string;
+  payload: { type?: string };
+  /** The trace context of whoever wrote the row (`traceparent`). */
+  headers: Record<string, string>;
+}
+
+/**
+ * Queues an event for `topic` under `key`, in the caller's transaction. The row carries the caller's trace
+ * context, so the consumers' spans join its trace. Once per event id: a retried writer queues nothing twice.
+ */
+export async function enqueueEvent(tx: PoolClient, event: { topic: string; key: string; envelope: Envelope<unknown> }): Promise<void> {
+  await tx.query(
+    `insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)
+     on conflict (event_id) do nothing`,
+    [event.envelope.id, event.topic, event.key, event.envelope, traceHeaders()],
+  );
+}
+
+/**
+ * Locks the keys of the oldest unsent rows that no other relay holds (until the transaction ends) and returns
+ * their unsent rows in id order: no two relays publish one key's rows at once, and a key's rows go in order.
+ */
+export async function lockUnsentBatch(tx: PoolClient, batchSize: number): Promise<OutboxRow[]> {
+  const locked = await tx.query<{ message_key: string }>(
+    `select message_key from (select distinct message_key from
+       (select message_key from outbox where sent_at is null order by id limit $1) oldest) keys
+     where pg_try_advisory_xact_lock(hashtextextended('outbox:' || message_key, 0))`,
+    [batchSize],
+  );
+  if (locked.rows.length === 0) return [];
+  // Read in a new statement: its snapshot is taken after the locks, so it sees what a relay that held one of
+  // these keys before us has marked sent (the first statement's may not).
+  const { rows } = await tx.query<OutboxRow>(
+    `select id, event_id, topic, message_key, payload, headers from outbox
+     where sent_at is null and message_key = any($1) order by id limit $2`,
+    [locked.rows.map((r) => r.message_key), batchSize],
+  );
+  return rows;
+}
+
+export async function markSent(tx: PoolClient, ids: number[]): Promise<void> {
+  await tx.query('update outbox set sent_at = now() where id = any($1)', [ids]);
+}
+
+/** Rows not yet published (the backlog gauge). */
+export async function countUnsent(db: Db): Promise<number> {
+  return (await db.query<{ n: number }>('select count(*)::int as n from outbox where sent_at is null')).rows[0]!.n;
+}
+
+/** The payloads of a topic's rows not yet published, by event id. */
+export async function unsentEvents(db: Db, topic: string): Promise<{ event_id: string; payload: { data: unknown } }[]> {
+  const { rows } = await db.query<{ event_id: string; payload: { data: unknown } }>(
+    'select event_id, payload from outbox where topic = $1 and sent_at is null',
+    [topic],
+  );
+  return rows;
+}
+
+/** Retention: deletes rows published longer ago than `retentionMs` (unsent rows are kept whatever their age). */
+export async function applyOutboxRetention(db: Db, retentionMs: number): Promise<number> {
+  const { rowCount } = await db.query(`delete from outbox where sent_at < now() - make_interval(secs => $1 / 1000.0)`, [
+    retentionMs,
+  ]);
+  return rowCount ?? 0;
+}
