@@ -1,6 +1,7 @@
 /** Funds: waiting for account state, reserving and releasing funds, atomically per account (DESIGN.md §4, §5). */
 import type { AccountState, DecisionReason } from '../contracts/payment';
-import { beginWaiting, endWaiting, lockAccount, readAccountState, recordAccountState } from '../db/accounts';
+import { lockAccount, readAccountState, recordAccountState } from '../db/accounts';
+import { beginWaiting, endWaiting } from '../db/payment-waits';
 import { withTransaction, type Pool } from '../db/pool';
 import {
   findReservation,

@@ -11,6 +11,8 @@ import { TOPICS } from '../contracts/topics';
 import { activityLog } from './log';
 import { lockAccount } from '../db/accounts';
 import { enqueueEvent } from '../db/outbox';
+import { endWaiting } from '../db/payment-waits';
+import { authorizeReservation, releaseHeldReservation } from '../db/reservations';
 import { ledgerAccounts } from '../ledger/accounts';
 import { metrics } from '../observability/metrics';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool';
@@ -73,19 +75,12 @@ export function createOutcomeActivities({ pool }: { pool: Pool }) {
         if (rowCount === 0) return { recorded: false, decided: (await findRecordedDecision(tx, event.paymentId)) ?? event };
         if (event.decision === 'AUTHORIZED') {
           await postAuthorizationHold(tx, event);
-          await tx.query(
-            `update reservations set status = 'authorized', authorized_at = now() where payment_id = $1 and status = 'held'`,
-            [event.paymentId],
-          );
+          await authorizeReservation(tx, event.paymentId);
         } else {
           // A decline holds nothing: a hold made on a path the saga then left (a lost workflow task) is freed.
-          await tx.query(
-            `update reservations set status = 'released', released_at = now(), release_reason = $2
-             where payment_id = $1 and status = 'held'`,
-            [event.paymentId, event.reason],
-          );
+          await releaseHeldReservation(tx, event.paymentId, event.reason);
         }
-        await tx.query('delete from payment_waits where payment_id = $1', [event.paymentId]);
+        await endWaiting(tx, event.paymentId);
         // The decided record carries this activity's trace context: the payment's trace goes on to its consumers.
         await enqueueEvent(tx, {
           topic: TOPICS.paymentDecided,

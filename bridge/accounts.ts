@@ -10,7 +10,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { EVENT_TYPES } from '../contracts/events';
 import { TOPICS } from '../contracts/topics';
-import { endWaiting, lockAccount, readAccountState, recordAccountState, recordSignalled, waitersToSignal } from '../db/accounts';
+import { lockAccount, readAccountState, recordAccountState } from '../db/accounts';
+import { endWaiting, recordSignalled, waitersToSignal } from '../db/payment-waits';
 import { withTransaction, type Pool } from '../db/pool';
 import { releaseReflectedReservations } from '../db/reservations';
 import { accountStateSignal, paymentWorkflowId } from '../workflows/shared';

@@ -22,7 +22,10 @@ export interface OutboxRow {
  * Queues an event for `topic` under `key`, in the caller's transaction. The row carries the caller's trace
  * context, so the consumers' spans join its trace. Once per event id: a retried writer queues nothing twice.
  */
-export async function enqueueEvent(tx: PoolClient, event: { topic: string; key: string; envelope: Envelope<unknown> }): Promise<void> {
+export async function enqueueEvent(
+  tx: PoolClient,
+  event: { topic: string; key: string; envelope: Envelope<unknown> },
+): Promise<void> {
   await tx.query(
     `insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)
      on conflict (event_id) do nothing`,

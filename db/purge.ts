@@ -4,12 +4,11 @@
  * they count against an account's funds until released.)
  */
 import type { Pool } from './pool';
+import { applyReservationRetention } from './reservations';
 
 export async function purgeSagaRecords(pool: Pool, retentionMs: number): Promise<{ decisions: number; reservations: number }> {
   const cutoff = 'now() - make_interval(secs => $1 / 1000.0)';
   const decisions = await pool.query(`delete from payment_decisions where decided_at < ${cutoff}`, [retentionMs]);
-  const reservations = await pool.query(`delete from reservations where status = 'released' and released_at < ${cutoff}`, [
-    retentionMs,
-  ]);
-  return { decisions: decisions.rowCount ?? 0, reservations: reservations.rowCount ?? 0 };
+  const reservations = await applyReservationRetention(pool, retentionMs);
+  return { decisions: decisions.rowCount ?? 0, reservations };
 }

@@ -1,8 +1,8 @@
 /**
  * Funds paysaga holds for payments (DESIGN.md §4, §8). A reservation counts against the account's snapshot
  * balance while it is held (gateway pending), and once authorized until a snapshot reflects it; then it is
- * released, and db/purge.ts removes it after retention. Callers hold the account lock (db/accounts.ts) for
- * everything that reads or changes an account's reservations.
+ * released, and removed after retention. Every reader and writer of the table goes through here; callers hold
+ * the account lock (db/accounts.ts) for everything that reads or changes an account's reservations.
  */
 import type { AccountState, DecisionReason } from '../contracts/payment';
 import type { Pool, PoolClient } from './pool';
@@ -64,4 +64,30 @@ export async function releaseReservation(db: Pool | PoolClient, paymentId: strin
     [paymentId, reason],
   );
   return rowCount === 1;
+}
+
+/** The payment was authorized: its hold now counts until a snapshot reflects the charge. */
+export async function authorizeReservation(tx: PoolClient, paymentId: string): Promise<void> {
+  await tx.query(
+    `update reservations set status = 'authorized', authorized_at = now() where payment_id = $1 and status = 'held'`,
+    [paymentId],
+  );
+}
+
+/** The payment was declined: its hold, if it still has one, is freed (an authorized one is never released here). */
+export async function releaseHeldReservation(tx: PoolClient, paymentId: string, reason: DecisionReason): Promise<void> {
+  await tx.query(
+    `update reservations set status = 'released', released_at = now(), release_reason = $2
+     where payment_id = $1 and status = 'held'`,
+    [paymentId, reason],
+  );
+}
+
+/** Retention: deletes reservations released longer ago than `retentionMs` (held or authorized ones always stay). */
+export async function applyReservationRetention(db: Pool | PoolClient, retentionMs: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `delete from reservations where status = 'released' and released_at < now() - make_interval(secs => $1 / 1000.0)`,
+    [retentionMs],
+  );
+  return rowCount ?? 0;
 }

@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { countWaiting } from '../db/payment-waits';
 import { purgeSagaRecords } from '../db/purge';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
@@ -22,7 +23,7 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
   // Hourly: released reservations and decision records past the replay window.
   const purge = setInterval(() => void purgeSagaRecords(pool, config.inbox.retentionMs).catch(() => undefined), 3_600_000);
   const removeProbe = gauges.paymentsWaiting.addProbe(async () => [
-    { value: (await pool.query<{ n: number }>('select count(*)::int as n from payment_waits')).rows[0]!.n },
+    { value: await countWaiting(pool) },
   ]);
   return {
     name: 'worker',
