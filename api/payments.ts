@@ -1,7 +1,7 @@
 /** /payments routes: accept a payment, read its status, override it (DESIGN.md §3). */
 import { randomUUID } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
 import { envelope, EVENT_TYPES } from '../contracts/events';
@@ -13,7 +13,7 @@ import { withTransaction, type Pool } from '../db/pool';
 import { logger, paymentBindings } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { applyPaymentRequested } from '../read-model/projection';
-import { sagaPolicy } from '../temporal/start-payment';
+import { isAlreadyStarted, sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
 import { initialSearchAttributes } from '../workflows/search-attributes';
 import { overrideSignal, paymentWorkflowId, statusQuery } from '../workflows/shared';
@@ -227,7 +227,7 @@ export function paymentRoutes(opts: {
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (!isAlreadyStarted(err)) throw err;
       await rejectOverrideRequest(pool, row.payment_id, signalId);
       return problem(res, 409, 'payment already decided');
     }

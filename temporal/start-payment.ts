@@ -1,5 +1,11 @@
 /** Starting a payment saga: the one place that maps a payment request and the configuration to a workflow start. */
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { Config } from '../config';
 import type { PaymentRequest } from '../contracts/payment';
 import type { authorizePayment } from '../workflows';
@@ -14,6 +20,17 @@ export function sagaPolicy(config: Config): SagaPolicy {
     gatewayRequestTimeoutMs: config.gateway.requestTimeoutMs,
     gatewayRetryBudgetMs: config.gateway.retryBudgetMs,
   };
+}
+
+/**
+ * Temporal refused a start because the workflow id is taken (with REJECT_DUPLICATE: also by a closed run).
+ * By name as well as by class: an error thrown through another copy of the SDK's modules is not an instance.
+ */
+export function isAlreadyStarted(err: unknown): boolean {
+  return (
+    err instanceof WorkflowExecutionAlreadyStartedError ||
+    (err as Error | undefined)?.name === 'WorkflowExecutionAlreadyStartedError'
+  );
 }
 
 /**
@@ -35,7 +52,7 @@ export async function startPayment(
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
   } catch (err) {
-    if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return client.workflow.getHandle(workflowId);
+    if (isAlreadyStarted(err)) return client.workflow.getHandle(workflowId);
     throw err;
   }
 }
