@@ -5,7 +5,7 @@
  * headers and the reason, and the partition moves on; any other failure (Temporal or PostgreSQL
  * unavailable) is retried with backoff on the same record, so nothing is skipped.
  */
-import type { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { z } from 'zod';
 import { envelopeSchema, EVENTS, type Envelope, type EventType } from '../contracts/events';
@@ -14,6 +14,7 @@ import { permanentFailure } from '../db/errors';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { contextFromHeaders, inSpan, SpanKind } from '../observability/tracing';
+import { deadLetterHeaders } from './dead-letters';
 import { SupervisedConsumer } from './supervised-consumer';
 
 /** A record that no retry can fix. */
@@ -179,15 +180,13 @@ export class EventConsumer<T extends EventType> {
   }
 
   private async deadLetter(partition: number, message: KafkaMessage, reason: string): Promise<void> {
-    const headers: IHeaders = {
-      ...message.headers,
-      'dlt-reason': reason,
-      'dlt-original-topic': this.handler.topic,
-      'dlt-original-partition': String(partition),
-      'dlt-original-offset': message.offset,
-      'dlt-consumer-group': this.handler.groupId,
-      'dlt-at': new Date().toISOString(),
-    };
+    const headers = deadLetterHeaders(message, {
+      reason,
+      topic: this.handler.topic,
+      partition,
+      group: this.handler.groupId,
+      at: new Date(),
+    });
     await this.producer.send({
       topic: deadLetterTopic(this.handler.topic),
       acks: -1,

@@ -1,5 +1,6 @@
 /**
- * Dead letters of a topic (`<topic>.dlt`, written by kafka/consumer.ts): list them with their reasons, and,
+ * Dead letters of a topic (`<topic>.dlt`, written by kafka/consumer.ts and merchant-totals/processor.ts with the
+ * headers made here): list them with their reasons, and,
  * once their cause is fixed (a consumer that now knows a version, a corrected producer), replay them: each
  * original record is published again to its topic with its original key, value and headers. Replay is safe
  * because every consumer is idempotent (DESIGN.md §6); a lasting consumer group remembers which dead letters
@@ -21,6 +22,33 @@ export interface DeadLetter {
   preview: string;
 }
 
+/** Where a dead letter came from, why, and who dead-lettered it when; every other header is the original's. */
+const DLT = {
+  reason: 'dlt-reason',
+  topic: 'dlt-original-topic',
+  partition: 'dlt-original-partition',
+  offset: 'dlt-original-offset',
+  group: 'dlt-consumer-group',
+  at: 'dlt-at',
+  replayedFrom: 'dlt-replayed-from',
+} as const;
+
+/** The headers of the dead letter of `message`: its own, and the dead-letter headers above. */
+export function deadLetterHeaders(
+  message: KafkaMessage,
+  from: { reason: string; topic: string; partition: number; group: string; at: Date },
+): IHeaders {
+  return {
+    ...message.headers,
+    [DLT.reason]: from.reason,
+    [DLT.topic]: from.topic,
+    [DLT.partition]: String(from.partition),
+    [DLT.offset]: message.offset,
+    [DLT.group]: from.group,
+    [DLT.at]: from.at.toISOString(),
+  };
+}
+
 const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString() ?? '';
 
 export function isTopic(name: string): name is Topic {
@@ -31,13 +59,13 @@ function describe(partition: number, message: KafkaMessage): DeadLetter {
   return {
     partition,
     offset: message.offset,
-    reason: header(message, 'dlt-reason'),
-    group: header(message, 'dlt-consumer-group'),
-    at: header(message, 'dlt-at'),
+    reason: header(message, DLT.reason),
+    group: header(message, DLT.group),
+    at: header(message, DLT.at),
     original: {
-      topic: header(message, 'dlt-original-topic'),
-      partition: Number(header(message, 'dlt-original-partition')),
-      offset: header(message, 'dlt-original-offset'),
+      topic: header(message, DLT.topic),
+      partition: Number(header(message, DLT.partition)),
+      offset: header(message, DLT.offset),
     },
     key: message.key?.toString() ?? null,
     preview: (message.value?.toString('utf8') ?? '').slice(0, 120),
@@ -79,7 +107,7 @@ export async function replayDeadLetters(kafka: Kafka, topic: Topic, clientId: st
         seen.add(original);
         const headers: IHeaders = {};
         for (const [name, value] of Object.entries(message.headers ?? {})) if (!name.startsWith('dlt-')) headers[name] = value;
-        headers['dlt-replayed-from'] = `${deadLetterTopic(topic)}/${partition}/${message.offset}`;
+        headers[DLT.replayedFrom] = `${deadLetterTopic(topic)}/${partition}/${message.offset}`;
         await producer.send({ topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
         replayed.push(letter);
       },

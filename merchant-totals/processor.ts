@@ -28,6 +28,7 @@ import type { PaymentDecided } from '../contracts/payment';
 import { deadLetterTopic, MERCHANT_TOTALS_TOPICS, seenRetentionMs, TOPICS } from '../contracts/topics';
 import { createKafka } from '../kafka/client';
 import { decodeRecord, PoisonRecordError } from '../kafka/consumer';
+import { deadLetterHeaders } from '../kafka/dead-letters';
 import { SupervisedConsumer } from '../kafka/supervised-consumer';
 import { logger } from '../observability/logger';
 import { seenMessage, totalsMessage } from './changelog';
@@ -305,15 +306,7 @@ export class MerchantTotalsProcessor {
           key: message.key,
           value: message.value,
           partition,
-          headers: {
-            ...message.headers,
-            'dlt-reason': reason,
-            'dlt-original-topic': INPUT,
-            'dlt-original-partition': String(partition),
-            'dlt-original-offset': message.offset,
-            'dlt-consumer-group': this.groupId,
-            'dlt-at': at.toISOString(),
-          },
+          headers: deadLetterHeaders(message, { reason, topic: INPUT, partition, group: this.groupId, at }),
         })),
       });
     this.counts.concurrentTransactionRetries += await runTransaction(producer, {
