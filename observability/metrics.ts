@@ -72,6 +72,12 @@ export const metrics = {
     labelNames: ['topic'] as const,
     registers,
   }),
+  periodicJobFailures: new Counter({
+    name: 'paysaga_periodic_job_failures_total',
+    help: 'Runs of a periodic job (retention) that failed; the job runs again at its next tick',
+    labelNames: ['job'] as const,
+    registers,
+  }),
   webhookAttempts: new Counter({
     name: 'paysaga_webhook_attempts_total',
     help: 'Webhook delivery attempts, by outcome: delivered, retry (failed, will retry) or dead_lettered',
