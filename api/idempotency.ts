@@ -49,7 +49,7 @@ export async function claimKey(
     );
     if (inserted.rowCount === 1) return { kind: 'claimed', token };
     const existing = await readKey(pool, caller, key);
-    if (!existing) continue; // purged or released in between: claim afresh
+    if (!existing) continue; // deleted by retention or released in between: claim afresh
     if (existing.requestHash !== hash) return { kind: 'mismatch' };
     if (existing.answer.kind !== 'expired') return existing.answer;
     // The first request died without completing, or stalls past its lease: take the key over with a new token.
@@ -121,8 +121,8 @@ export async function releaseKey(pool: Pool, caller: string, key: string, token:
   );
 }
 
-/** Deletes keys older than the retention (never younger than 24 h, see config). */
-export async function purgeKeys(pool: Pool, retentionMs: number): Promise<number> {
+/** Retention: deletes keys older than `retentionMs` (never younger than 24 h, see config). */
+export async function applyIdempotencyKeyRetention(pool: Pool, retentionMs: number): Promise<number> {
   const { rowCount } = await pool.query(
     `delete from idempotency_keys where created_at < now() - make_interval(secs => $1 / 1000.0)`,
     [retentionMs],

@@ -6,10 +6,11 @@ import { checkGroupsConsuming } from '../kafka/lag';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { createTemporalClient } from '../temporal/connection';
 import { checkReady, createApiApp } from './app';
-import { purgeKeys } from './idempotency';
+import { startPeriodicJob } from '../roles/periodic-job';
+import { applyIdempotencyKeyRetention } from './idempotency';
 import { createMerchantTotalsTable } from './merchants';
 
-const PURGE_EVERY_MS = 600_000;
+const RETENTION_EVERY_MS = 600_000;
 
 export async function startApi({ config, pool }: RoleContext): Promise<RunningRole> {
   const client = await createTemporalClient(config);
@@ -27,17 +28,18 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
     await admin.disconnect();
     throw err;
   });
-  const purge = setInterval(
-    () => void purgeKeys(pool, config.api.idempotencyKeyRetentionMs).catch(() => undefined),
-    PURGE_EVERY_MS,
-  );
+  const retention = startPeriodicJob({
+    name: 'idempotency-key-retention',
+    everyMs: RETENTION_EVERY_MS,
+    run: () => applyIdempotencyKeyRetention(pool, config.api.idempotencyKeyRetentionMs),
+  });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     name: 'api',
     describe: `api listening on ${url} (OpenAPI ${url}/openapi.json)`,
     ready: () => checkReady({ pool, client, merchantTotals, bridgeConsuming }).then(() => true),
     async stop() {
-      clearInterval(purge);
+      await retention.stop();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await merchantTotals.stop();

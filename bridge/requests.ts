@@ -21,8 +21,8 @@ export function paymentRequestsHandler(opts: {
     topic: TOPICS.paymentRequested,
     groupId: opts.groupId,
     async handle({ data: payment }) {
-      // Decided already: a replayed request after Temporal purged the closed workflow must not start a second
-      // saga (while the workflow is retained, the start below is a no-op anyway).
+      // Decided already: a replayed request after the namespace's retention deleted the closed workflow must not
+      // start a second saga (while the workflow is retained, the start below is a no-op anyway).
       const decided = await opts.pool.query('select 1 from payment_decisions where payment_id = $1', [payment.paymentId]);
       if (decided.rowCount === 1) return;
       await startPayment(opts.client, { payment, policy: opts.policy, taskQueue: opts.taskQueue });

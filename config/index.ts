@@ -280,7 +280,7 @@ export interface Config {
     tokens?: ApiToken[];
     idempotencyKeyRetentionMs: number;
   };
-  /** Decided payments (read model, timeline, caller) are purged this long after their decision. */
+  /** Retention of decided payments (read model, timeline, caller): deleted this long after their decision. */
   payments: { retentionMs: number };
   outbox: { retentionMs: number };
   /** Inbox rows (consumer, event id): kept a day longer than the event topics keep records. */
@@ -293,7 +293,7 @@ export interface Config {
     backoffMaxMs: number;
     /** One HTTP request to a merchant endpoint. */
     timeoutMs: number;
-    /** Delivered and dead-lettered webhooks are purged this long after their last attempt. */
+    /** Retention of delivered and dead-lettered webhooks: deleted this long after their last attempt. */
     retentionMs: number;
   };
   gateway: {

@@ -150,7 +150,7 @@ export const SETTING_DOCS: { section: string; rows: SettingDoc[] }[] = [
       {
         settings: ['OUTBOX_RETENTION'],
         default: '`7d`',
-        meaning: 'how long published outbox rows are kept before the relay prunes them',
+        meaning: 'how long published outbox rows are kept (retention)',
       },
     ],
   },

@@ -14,8 +14,8 @@ export async function claimEvent(tx: PoolClient, consumer: string, eventId: stri
   return rowCount === 1;
 }
 
-/** Deletes a consumer's inbox rows older than the retention (a day beyond what the event topics keep). */
-export async function pruneInbox(pool: Pool, consumer: string, retentionMs: number): Promise<number> {
+/** Retention: deletes a consumer's inbox rows older than `retentionMs` (a day beyond what the event topics keep). */
+export async function applyInboxRetention(pool: Pool, consumer: string, retentionMs: number): Promise<number> {
   const { rowCount } = await pool.query(
     'delete from inbox where consumer = $1 and applied_at < now() - make_interval(secs => $2 / 1000.0)',
     [consumer, retentionMs],

@@ -43,7 +43,11 @@ export const merchantTotalsTransactionalId = (clientId: string, partition: numbe
 const INPUT = TOPICS.paymentDecided;
 /** Restoring reads a partition's whole changelog; on a slow or large cluster that can take minutes. */
 const RESTORE_TIMEOUT_MS = 300_000;
-const PRUNE_EVERY_MS = 3_600_000;
+/**
+ * How often a partition's remembered event ids get their retention. In the batch loop, not a periodic job: the
+ * state belongs to the partition's batches, and is changed only between them.
+ */
+const RETENTION_EVERY_MS = 3_600_000;
 
 export interface MerchantTotalsHooks {
   /** Test hook: runs when a batch's offsets and records are in its transaction, right before the commit. */
@@ -63,7 +67,7 @@ interface PartitionSlot {
   producer?: Producer;
   /** Undefined until restored: after an assignment, or after a failure threw the previous state away. */
   state?: PartitionState;
-  prunedAt: number;
+  retainedAt: number;
 }
 
 export class MerchantTotalsProcessor {
@@ -178,7 +182,7 @@ export class MerchantTotalsProcessor {
   private slotOf(partition: number): PartitionSlot {
     let slot = this.slots.get(partition);
     if (!slot) {
-      slot = { partition, prunedAt: Date.now() };
+      slot = { partition, retainedAt: Date.now() };
       this.slots.set(partition, slot);
     }
     return slot;
@@ -201,9 +205,9 @@ export class MerchantTotalsProcessor {
       this.counts.ignored += delta.ignored;
       this.counts.deadLettered += deadLetters.length;
       if (deadLetters.length > 0) metrics.deadLetters.inc({ topic: INPUT, group: this.groupId }, deadLetters.length);
-      if (countedAt - slot.prunedAt > PRUNE_EVERY_MS) {
+      if (countedAt - slot.retainedAt > RETENTION_EVERY_MS) {
         forgetSeenBefore(state, countedAt - seenRetentionMs(this.opts.config.kafka.eventRetentionMs));
-        slot.prunedAt = countedAt;
+        slot.retainedAt = countedAt;
       }
     } catch (err) {
       this.counts.failedBatches++;

@@ -243,14 +243,3 @@ export class WebhookDispatcher {
     return ms === null || ms === undefined ? idleMs : Math.max(0, Math.min(idleMs, Math.ceil(ms)));
   }
 }
-
-/** Deletes delivered webhooks and dead letters older than the retention (DESIGN.md §8). */
-export async function purgeWebhooks(pool: Pool, retentionMs: number): Promise<{ delivered: number; deadLetters: number }> {
-  const interval = 'make_interval(secs => $1 / 1000.0)';
-  const delivered = await pool.query(
-    `delete from webhook_deliveries where status = 'delivered' and delivered_at < now() - ${interval}`,
-    [retentionMs],
-  );
-  const dead = await pool.query(`delete from webhook_dead_letters where dead_lettered_at < now() - ${interval}`, [retentionMs]);
-  return { delivered: delivered.rowCount ?? 0, deadLetters: dead.rowCount ?? 0 };
-}

@@ -10,7 +10,8 @@ import { WebhookDispatcher, type WebhookDispatcherOptions } from './dispatcher';
 import { decidedWebhooksHandler, notifierGroupId } from './handler';
 
 export { NOTIFIER, notifierGroupId } from './handler';
-export { purgeWebhooks, WebhookDispatcher } from './dispatcher';
+export { WebhookDispatcher } from './dispatcher';
+export { applyWebhookRetention } from './retention';
 
 export function createNotifier(opts: {
   config: Config;

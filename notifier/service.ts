@@ -1,25 +1,34 @@
 import { TOPICS } from '../contracts/topics';
-import { pruneInbox } from '../db/inbox';
+import { applyInboxRetention } from '../db/inbox';
 import { createKafka } from '../kafka/client';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { reportLag } from '../kafka/lag';
+import { startPeriodicJob } from '../roles/periodic-job';
 import { NOTIFIER, notifierGroupId } from './handler';
-import { createNotifier, purgeWebhooks } from './index';
+import { applyWebhookRetention, createNotifier } from './index';
 
-const PURGE_EVERY_MS = 3_600_000;
+const RETENTION_EVERY_MS = 3_600_000;
 
 export async function startNotifier({ config, pool }: RoleContext): Promise<RunningRole> {
   const kafka = createKafka(config, 'notifier');
   const notifier = createNotifier({ config, kafka, pool });
   await notifier.start();
   const stopLag = await reportLag(kafka, [{ group: notifierGroupId(config), topic: TOPICS.paymentDecided }]);
-  // Delivered webhooks and dead letters past WEBHOOK_RETENTION; inbox rows a day older than any replay.
-  const purge = async () => {
-    await purgeWebhooks(pool, config.webhooks.retentionMs);
-    await pruneInbox(pool, NOTIFIER, config.inbox.retentionMs);
-  };
-  const timer = setInterval(() => void purge().catch(() => undefined), PURGE_EVERY_MS);
+  // Retention of delivered webhooks and dead letters past WEBHOOK_RETENTION, and of inbox rows a day older than
+  // any replay.
+  const retention = [
+    startPeriodicJob({
+      name: 'webhook-retention',
+      everyMs: RETENTION_EVERY_MS,
+      run: () => applyWebhookRetention(pool, config.webhooks.retentionMs),
+    }),
+    startPeriodicJob({
+      name: 'notifier-inbox-retention',
+      everyMs: RETENTION_EVERY_MS,
+      run: () => applyInboxRetention(pool, NOTIFIER, config.inbox.retentionMs),
+    }),
+  ];
   const count = config.webhooks.endpoints.length;
   const removeProbe = gauges.webhookBacklog.addProbe(async () => {
     const { rows } = await pool.query<{ pending: number; dead: number }>(
@@ -36,7 +45,7 @@ export async function startNotifier({ config, pool }: RoleContext): Promise<Runn
     describe: `notifier delivering ${TOPICS.paymentDecided} as webhooks to ${count} endpoint${count === 1 ? '' : 's'}`,
     ready: async () => notifier.consumer.healthy,
     async stop() {
-      clearInterval(timer);
+      await Promise.all(retention.map((job) => job.stop()));
       removeProbe();
       await stopLag();
       await notifier.stop();

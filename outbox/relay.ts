@@ -4,11 +4,12 @@
  * while it holds that key's advisory lock, so no two relays publish one key's rows at once, and rows of a
  * key are always taken in id order. A crash between publishing and marking publishes again: consumers
  * deduplicate by event id. Idle relays sleep until PostgreSQL notifies an insert (LISTEN outbox, db/notified-loop.ts).
+ * Sent rows are deleted after their retention by the role's periodic job (outbox/service.ts).
  */
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { withTransaction, type Pool } from '../db/pool';
 import { NotifiedLoop } from '../db/notified-loop';
-import { applyOutboxRetention, lockUnsentBatch, markSent, type OutboxRow } from '../db/outbox';
+import { lockUnsentBatch, markSent, type OutboxRow } from '../db/outbox';
 import { metrics } from '../observability/metrics';
 
 export interface OutboxRelayOptions {
@@ -16,7 +17,6 @@ export interface OutboxRelayOptions {
   kafka: Kafka;
   /** A connection string for the LISTEN connection (pool connections cannot hold a LISTEN). */
   databaseUrl: string;
-  retentionMs: number;
   batchSize?: number;
   /** Longest sleep when no notification arrives (a missed one costs at most this much latency). */
   idleMs?: number;
@@ -25,7 +25,6 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private readonly producer: Producer;
   private readonly loop: NotifiedLoop;
-  private lastPrune = 0;
   published = 0;
 
   constructor(private readonly opts: OutboxRelayOptions) {
@@ -38,14 +37,7 @@ export class OutboxRelay {
       name: 'outbox relay',
       databaseUrl: opts.databaseUrl,
       channel: 'outbox',
-      step: async () => {
-        const sent = await this.publishBatch();
-        if (Date.now() - this.lastPrune > 60_000) {
-          this.lastPrune = Date.now();
-          await this.prune();
-        }
-        return sent === 0 ? (this.opts.idleMs ?? 1_000) : 0;
-      },
+      step: async () => ((await this.publishBatch()) === 0 ? (this.opts.idleMs ?? 1_000) : 0),
     });
   }
 
@@ -88,10 +80,5 @@ export class OutboxRelay {
       for (const row of rows) metrics.outboxPublished.inc({ topic: row.topic });
       return rows.length;
     });
-  }
-
-  /** Deletes rows sent longer ago than the retention. */
-  async prune(): Promise<number> {
-    return applyOutboxRetention(this.opts.pool, this.opts.retentionMs);
   }
 }

@@ -5,11 +5,11 @@
  */
 import { withTransaction, type Pool } from '../db/pool';
 
-/** Rows deleted per transaction, so a first purge of a large backlog never holds long locks. */
+/** Rows deleted per transaction, so a first run over a large backlog never holds long locks. */
 const BATCH = 1_000;
 
-export async function purgeDecidedPayments(pool: Pool, retentionMs: number): Promise<number> {
-  let purged = 0;
+export async function applyPaymentRetention(pool: Pool, retentionMs: number): Promise<number> {
+  let deleted = 0;
   for (;;) {
     const ids = await withTransaction(pool, async (tx) => {
       const { rows } = await tx.query<{ payment_id: string }>(
@@ -25,7 +25,7 @@ export async function purgeDecidedPayments(pool: Pool, retentionMs: number): Pro
       await tx.query('delete from payment_callers where payment_id = any($1)', [gone]);
       return gone;
     });
-    purged += ids.length;
+    deleted += ids.length;
     if (ids.length < BATCH) break;
   }
   // A caller's record whose payment the read model never held (none is expected: the api writes both at once).
@@ -34,5 +34,5 @@ export async function purgeDecidedPayments(pool: Pool, retentionMs: number): Pro
      and not exists (select 1 from payments p where p.payment_id = c.payment_id)`,
     [retentionMs],
   );
-  return purged;
+  return deleted;
 }

@@ -1,13 +1,14 @@
 import { createKafka } from '../kafka/client';
-import { pruneInbox } from '../db/inbox';
+import { applyInboxRetention } from '../db/inbox';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { reportLag } from '../kafka/lag';
 import { createReadModelConsumers, readModelGroupIds } from './index';
 import { READ_MODEL } from './projection';
-import { purgeDecidedPayments } from './retention';
+import { applyPaymentRetention } from './retention';
+import { startPeriodicJob } from '../roles/periodic-job';
 import { TOPICS } from '../contracts/topics';
 
-const PRUNE_EVERY_MS = 3_600_000;
+const RETENTION_EVERY_MS = 3_600_000;
 
 export async function startReadModel({ config, pool }: RoleContext): Promise<RunningRole> {
   const kafka = createKafka(config, 'read-model');
@@ -18,18 +19,26 @@ export async function startReadModel({ config, pool }: RoleContext): Promise<Run
     { group: groups.requests, topic: TOPICS.paymentRequested },
     { group: groups.decisions, topic: TOPICS.paymentDecided },
   ]);
-  // Its inbox rows a day older than anything a topic can replay (each consumer prunes its own), and decided
-  // payments past their retention.
-  const prune = setInterval(() => {
-    void pruneInbox(pool, READ_MODEL, config.inbox.retentionMs).catch(() => undefined);
-    void purgeDecidedPayments(pool, config.payments.retentionMs).catch(() => undefined);
-  }, PRUNE_EVERY_MS);
+  // Retention of its inbox rows, a day older than anything a topic can replay (each consumer deletes its own),
+  // and of decided payments.
+  const retention = [
+    startPeriodicJob({
+      name: 'read-model-inbox-retention',
+      everyMs: RETENTION_EVERY_MS,
+      run: () => applyInboxRetention(pool, READ_MODEL, config.inbox.retentionMs),
+    }),
+    startPeriodicJob({
+      name: 'payment-retention',
+      everyMs: RETENTION_EVERY_MS,
+      run: () => applyPaymentRetention(pool, config.payments.retentionMs),
+    }),
+  ];
   return {
     name: 'read-model',
     describe: `read model folding ${TOPICS.paymentRequested} and ${TOPICS.paymentDecided}`,
     ready: async () => consumers.requests.healthy && consumers.decisions.healthy,
     async stop() {
-      clearInterval(prune);
+      await Promise.all(retention.map((job) => job.stop()));
       await stopLag();
       await consumers.stop();
     },

@@ -1,11 +1,12 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { countWaiting } from '../db/payment-waits';
-import { purgeSagaRecords } from '../db/purge';
+import { applySagaRecordRetention } from '../db/retention';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { reportFatal } from '../roles/lifecycle';
+import { startPeriodicJob } from '../roles/periodic-job';
 import { temporalUnavailable, waitForEngine } from '../roles/startup';
 import { createPaymentWorker } from './worker';
 
@@ -20,8 +21,12 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
   // The worker rides out a Temporal restart by itself (its polls retry); a run that ends in an error is a
   // worker that will poll no more: the process exits non-zero so its supervisor starts a new one.
   const running = worker.run().catch((err: unknown) => reportFatal('worker', err));
-  // Hourly: released reservations and decision records past the replay window.
-  const purge = setInterval(() => void purgeSagaRecords(pool, config.inbox.retentionMs).catch(() => undefined), 3_600_000);
+  // Hourly: retention of released reservations and decision records past the replay window.
+  const retention = startPeriodicJob({
+    name: 'saga-record-retention',
+    everyMs: 3_600_000,
+    run: () => applySagaRecordRetention(pool, config.inbox.retentionMs),
+  });
   const removeProbe = gauges.paymentsWaiting.addProbe(async () => [
     { value: await countWaiting(pool) },
   ]);
@@ -31,7 +36,7 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
     ready: async () => worker.getState() === 'RUNNING',
     async stop() {
       removeProbe();
-      clearInterval(purge);
+      await retention.stop();
       // Stops polling and lets running activities finish within the shutdown grace time. On SIGINT or
       // SIGTERM the SDK has begun that shutdown already.
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -5,7 +5,7 @@
  * the account makes no further payment (real Kafka, Temporal dev server and PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { purgeSagaRecords } from '../../db/purge';
+import { applySagaRecordRetention } from '../../db/retention';
 import { accountStateSignal, paymentWorkflowId } from '../../workflows/shared';
 import { eventually } from '../eventually';
 import { PipelineHarness } from './pipeline-harness';
@@ -115,7 +115,7 @@ describe('bridge: account states from the legacy feed (real engines)', function 
 
     // Past its retention the purge removes it.
     await h.pool.query(`update reservations set released_at = now() - interval '2 days' where payment_id = $1`, [paymentId]);
-    await purgeSagaRecords(h.pool, 86_400_000);
+    await applySagaRecordRetention(h.pool, 86_400_000);
     assert.equal(await reservation(), undefined);
   });
 });

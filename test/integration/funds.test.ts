@@ -4,9 +4,9 @@ import { createFundsActivities } from '../../activities/funds';
 import { createOutcomeActivities } from '../../activities/outcome';
 import { loadConfig } from '../../config';
 import type { AccountState } from '../../contracts/payment';
-import { pruneInbox } from '../../db/inbox';
+import { applyInboxRetention } from '../../db/inbox';
 import { migrate } from '../../db/migrate';
-import { purgeSagaRecords } from '../../db/purge';
+import { applySagaRecordRetention } from '../../db/retention';
 import { createPool, type Pool } from '../../db/pool';
 
 describe('funds and outcome activities (real PostgreSQL)', function () {
@@ -134,7 +134,7 @@ describe('funds and outcome activities (real PostgreSQL)', function () {
        ($1, gen_random_uuid(), 'DECLINED', now() - interval '9 days'), ($2, gen_random_uuid(), 'DECLINED', now())`,
       [old, recent],
     );
-    await purgeSagaRecords(pool, 8 * 86_400_000);
+    await applySagaRecordRetention(pool, 8 * 86_400_000);
     const left = async (table: string) =>
       (
         await pool.query(`select payment_id from ${table} where payment_id = any($1) order by payment_id`, [[old, recent, held]])
@@ -152,7 +152,7 @@ describe('funds and outcome activities (real PostgreSQL)', function () {
        ($1, $3, now() - interval '9 days'), ($1, $4, now()), ($2, $5, now() - interval '9 days')`,
       [mine, other, mineOld, mineNew, othersOld],
     );
-    await pruneInbox(pool, mine, 8 * 86_400_000);
+    await applyInboxRetention(pool, mine, 8 * 86_400_000);
     const { rows } = await pool.query('select event_id from inbox where consumer = any($1) order by event_id', [[mine, other]]);
     assert.deepEqual(
       rows.map((r: { event_id: string }) => r.event_id),

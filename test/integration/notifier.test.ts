@@ -22,7 +22,7 @@ import { createPool, type Pool } from '../../db/pool';
 import { listen } from '../../http/listen';
 import { createKafka } from '../../kafka/client';
 import { ensureTopics } from '../../kafka/topics';
-import { createNotifier, notifierGroupId, purgeWebhooks, WebhookDispatcher } from '../../notifier';
+import { applyWebhookRetention, createNotifier, notifierGroupId, WebhookDispatcher } from '../../notifier';
 import { webhookPayloadSchema } from '../../notifier/payload';
 import { verify } from '../../notifier/signature';
 import { temporalConnectionOptions } from '../../temporal/connection';
@@ -459,7 +459,7 @@ describe('notifier: signed merchant webhooks (real engines)', function () {
     await pool.query(`update webhook_dead_letters set dead_lettered_at = now() - interval '31 days' where endpoint_id = $1`, [
       `gone-${runId}`,
     ]);
-    await purgeWebhooks(pool, 30 * day);
+    await applyWebhookRetention(pool, 30 * day);
     const count = async (sql: string, arg: string) => (await pool.query(sql, [arg])).rowCount;
     assert.equal(await count('select 1 from webhook_deliveries where merchant_id = $1', merchants[0]!), 0);
     assert.equal(await count('select 1 from webhook_dead_letters where endpoint_id = $1', `gone-${runId}`), 0);

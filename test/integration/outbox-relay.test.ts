@@ -5,6 +5,7 @@ import { migrate } from '../../db/migrate';
 import { createPool, type Pool } from '../../db/pool';
 import { createKafka } from '../../kafka/client';
 import { OutboxRelay } from '../../outbox/relay';
+import { applyOutboxRetention } from '../../db/outbox';
 
 describe('outbox relay (real PostgreSQL and Kafka)', function () {
   this.timeout(90_000);
@@ -49,7 +50,7 @@ describe('outbox relay (real PostgreSQL and Kafka)', function () {
 
     const relays = [1, 2, 3].map(
       () =>
-        new OutboxRelay({ pool, kafka, databaseUrl: config.database.url, retentionMs: 86_400_000, batchSize: 7, idleMs: 100 }),
+        new OutboxRelay({ pool, kafka, databaseUrl: config.database.url, batchSize: 7, idleMs: 100 }),
     );
     await Promise.all(relays.map((r) => r.start()));
     // Rows arrive while the relays run, one transaction each, like the saga writes them.
@@ -86,8 +87,7 @@ describe('outbox relay (real PostgreSQL and Kafka)', function () {
          ($1, $4, 'k', '{}', now() - interval '8 days'), ($2, $4, 'k', '{}', now() - interval '1 day'), ($3, $4, 'k', '{}', null)`,
       [old, recent, unsent, `${topic}.never-published`],
     );
-    const relay = new OutboxRelay({ pool, kafka, databaseUrl: config.database.url, retentionMs: 7 * 86_400_000 });
-    await relay.prune();
+    await applyOutboxRetention(pool, 7 * 86_400_000);
     const { rows } = await pool.query('select event_id from outbox where event_id = any($1) order by event_id', [
       [old, recent, unsent],
     ]);

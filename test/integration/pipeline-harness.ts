@@ -133,7 +133,6 @@ export class PipelineHarness {
       pool: this.pool,
       kafka: this.kafka,
       databaseUrl: this.config.database.url,
-      retentionMs: 86_400_000,
       idleMs: 200,
     });
     await this.relay.start();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { purgeKeys } from '../../api/idempotency';
+import { applyIdempotencyKeyRetention } from '../../api/idempotency';
 import { bridgeGroupIds } from '../../bridge';
 import { consumerLag } from '../../kafka/lag';
 import { deadLetterTopic, TOPICS } from '../../contracts/topics';
@@ -203,7 +203,7 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
          values ('shop-1', $1, 'h', 'done', now(), now() - interval '25 hours'), ('shop-1', $2, 'h', 'done', now(), now() - interval '23 hours')`,
         [old, young],
       );
-      await purgeKeys(h.pool, 86_400_000);
+      await applyIdempotencyKeyRetention(h.pool, 86_400_000);
       const { rows } = await h.pool.query('select idempotency_key from idempotency_keys where idempotency_key = any($1)', [
         [old, young],
       ]);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../config';
 import { migrate } from '../../db/migrate';
 import { createPool, withTransaction, type Pool } from '../../db/pool';
-import { purgeDecidedPayments } from '../../read-model/retention';
+import { applyPaymentRetention } from '../../read-model/retention';
 
 const DAY = 86_400_000;
 
@@ -64,7 +64,7 @@ describe('retention of decided payments, and the indexes of purges and listing (
     const old = await payment(100, 95);
     const young = await payment(100, 10);
     const undecided = await payment(200);
-    await purgeDecidedPayments(pool, 90 * DAY);
+    await applyPaymentRetention(pool, 90 * DAY);
     assert.equal(await kept(old), '0,0,0', 'decided 95 days ago: gone from every table');
     assert.equal(await kept(young), '1,1,1', 'decided 10 days ago: kept');
     assert.equal(await kept(undecided), '1,1,1', 'undecided: kept whatever its age');
