@@ -104,9 +104,17 @@ export class EventConsumer<T extends EventType> {
     await this.consumer.start();
   }
 
-  /** Consuming: started, not stopping, not between a crash and its replacement (for /health/ready). */
+  get groupId(): string {
+    return this.handler.groupId;
+  }
+
+  get topic(): Topic {
+    return this.handler.topic;
+  }
+
+  /** Consuming: started, not stopped, not between a crash and its replacement (for /health/ready). */
   get healthy(): boolean {
-    return !this.stopping && this.consumer.healthy;
+    return this.consumer.healthy;
   }
 
   /** Stops fetching, lets the record in hand finish (or abandons its retries uncommitted), disconnects. */

@@ -1,4 +1,8 @@
-/** Consumer lag: how many records of a topic a consumer group has not committed yet, per partition. */
+/**
+ * The health of consumer groups: lag (how many records of a topic a group has not committed yet, per
+ * partition), a role's own consumers watched (lag gauge and readiness), and another process's groups seen
+ * through the brokers.
+ */
 import type { Admin, Kafka } from 'kafkajs';
 import { gauges } from '../observability/metrics';
 
@@ -24,21 +28,35 @@ export async function consumerLag(admin: Admin, groupId: string, topic: string):
     .sort((a, b) => a.partition - b.partition);
 }
 
+/** A consumer a role runs (kafka/consumer.ts, the merchant totals): its group, its topic, whether it consumes now. */
+export interface WatchedConsumer {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly healthy: boolean;
+}
+
 /**
- * Reports the lag of consumer groups as paysaga_kafka_consumer_lag{group, topic}, read when Prometheus
- * scrapes. Returns what stops it (a stopping role calls it).
+ * Watches a role's consumers: their lag as paysaga_kafka_consumer_lag{group, topic}, read when Prometheus
+ * scrapes, and ready() while every one of them consumes (for /health/ready). stop() ends the watch (a stopping
+ * role calls it).
  */
-export async function reportLag(kafka: Kafka, pairs: { group: string; topic: string }[]): Promise<() => Promise<void>> {
+export async function watchConsumers(
+  kafka: Kafka,
+  consumers: WatchedConsumer[],
+): Promise<{ ready(): Promise<boolean>; stop(): Promise<void> }> {
   const admin = kafka.admin();
   await admin.connect();
-  const removers = pairs.map(({ group, topic }) =>
+  const removers = consumers.map(({ groupId: group, topic }) =>
     gauges.consumerLag.addProbe(async () => [
       { labels: { group, topic }, value: (await consumerLag(admin, group, topic)).reduce((sum, p) => sum + p.lag, 0) },
     ]),
   );
-  return async () => {
-    removers.forEach((remove) => remove());
-    await admin.disconnect();
+  return {
+    ready: async () => consumers.every((c) => c.healthy),
+    async stop() {
+      removers.forEach((remove) => remove());
+      await admin.disconnect();
+    },
   };
 }
 

@@ -84,6 +84,7 @@ export class MerchantTotalsProcessor {
     restores: 0,
   };
   readonly groupId: string;
+  readonly topic = INPUT;
   private readonly kafka: Kafka;
   private readonly consumer: SupervisedConsumer;
   private slots = new Map<number, PartitionSlot>();
@@ -119,11 +120,9 @@ export class MerchantTotalsProcessor {
     });
   }
 
-  private stopped = false;
-
   /** Consuming: started, not stopped, not between a crash and its replacement (for /health/ready). */
   get healthy(): boolean {
-    return !this.stopped && this.consumer.healthy;
+    return this.consumer.healthy;
   }
 
   async start(): Promise<void> {
@@ -132,7 +131,6 @@ export class MerchantTotalsProcessor {
 
   /** Lets the batches in hand finish, leaves the group, closes every producer. */
   async stop(): Promise<void> {
-    this.stopped = true;
     await this.consumer.stop();
     const slots = [...this.slots.values()];
     this.slots = new Map();

@@ -1,21 +1,19 @@
 import { MERCHANT_TOTALS_TOPICS, TOPICS } from '../contracts/topics';
 import { createKafka } from '../kafka/client';
-import { reportLag } from '../kafka/lag';
+import { watchConsumers } from '../kafka/lag';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { MerchantTotalsProcessor } from './processor';
 
 export async function startMerchantTotals({ config }: RoleContext): Promise<RunningRole> {
   const processor = new MerchantTotalsProcessor({ config });
   await processor.start();
-  const stopLag = await reportLag(createKafka(config, 'merchant-totals-lag'), [
-    { group: processor.groupId, topic: TOPICS.paymentDecided },
-  ]);
+  const health = await watchConsumers(createKafka(config, 'merchant-totals-lag'), [processor]);
   return {
     name: 'merchant-totals',
     describe: `merchant totals aggregating ${TOPICS.paymentDecided} into ${MERCHANT_TOTALS_TOPICS.totals} (Kafka transactions)`,
-    ready: async () => processor.healthy,
+    ready: health.ready,
     async stop() {
-      await stopLag();
+      await health.stop();
       await processor.stop();
     },
   };

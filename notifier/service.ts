@@ -3,9 +3,9 @@ import { applyInboxRetention } from '../db/inbox';
 import { createKafka } from '../kafka/client';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
-import { reportLag } from '../kafka/lag';
+import { watchConsumers } from '../kafka/lag';
 import { startPeriodicJob } from '../roles/periodic-job';
-import { NOTIFIER, notifierGroupId } from './handler';
+import { NOTIFIER } from './handler';
 import { applyWebhookRetention, createNotifier } from './index';
 
 const RETENTION_EVERY_MS = 3_600_000;
@@ -14,7 +14,7 @@ export async function startNotifier({ config, pool }: RoleContext): Promise<Runn
   const kafka = createKafka(config, 'notifier');
   const notifier = createNotifier({ config, kafka, pool });
   await notifier.start();
-  const stopLag = await reportLag(kafka, [{ group: notifierGroupId(config), topic: TOPICS.paymentDecided }]);
+  const health = await watchConsumers(kafka, [notifier.consumer]);
   // Retention of delivered webhooks and dead letters past WEBHOOK_RETENTION, and of inbox rows a day older than
   // any replay.
   const retention = [
@@ -43,11 +43,11 @@ export async function startNotifier({ config, pool }: RoleContext): Promise<Runn
   return {
     name: 'notifier',
     describe: `notifier delivering ${TOPICS.paymentDecided} as webhooks to ${count} endpoint${count === 1 ? '' : 's'}`,
-    ready: async () => notifier.consumer.healthy,
+    ready: health.ready,
     async stop() {
       await Promise.all(retention.map((job) => job.stop()));
       removeProbe();
-      await stopLag();
+      await health.stop();
       await notifier.stop();
     },
   };

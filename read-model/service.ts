@@ -1,8 +1,8 @@
 import { createKafka } from '../kafka/client';
 import { applyInboxRetention } from '../db/inbox';
 import type { RoleContext, RunningRole } from '../roles/role';
-import { reportLag } from '../kafka/lag';
-import { createReadModelConsumers, readModelGroupIds } from './index';
+import { watchConsumers } from '../kafka/lag';
+import { createReadModelConsumers } from './index';
 import { READ_MODEL } from './projection';
 import { applyPaymentRetention } from './retention';
 import { startPeriodicJob } from '../roles/periodic-job';
@@ -14,11 +14,7 @@ export async function startReadModel({ config, pool }: RoleContext): Promise<Run
   const kafka = createKafka(config, 'read-model');
   const consumers = createReadModelConsumers({ config, kafka, pool });
   await consumers.start();
-  const groups = readModelGroupIds(config);
-  const stopLag = await reportLag(kafka, [
-    { group: groups.requests, topic: TOPICS.paymentRequested },
-    { group: groups.decisions, topic: TOPICS.paymentDecided },
-  ]);
+  const health = await watchConsumers(kafka, [consumers.requests, consumers.decisions]);
   // Retention of its inbox rows, a day older than anything a topic can replay (each consumer deletes its own),
   // and of decided payments.
   const retention = [
@@ -36,10 +32,10 @@ export async function startReadModel({ config, pool }: RoleContext): Promise<Run
   return {
     name: 'read-model',
     describe: `read model folding ${TOPICS.paymentRequested} and ${TOPICS.paymentDecided}`,
-    ready: async () => consumers.requests.healthy && consumers.decisions.healthy,
+    ready: health.ready,
     async stop() {
       await Promise.all(retention.map((job) => job.stop()));
-      await stopLag();
+      await health.stop();
       await consumers.stop();
     },
   };
