@@ -17,7 +17,7 @@ export const SETTING_DOCS: { section: string; rows: SettingDoc[] }[] = SECTIONS.
   section,
   rows: SETTING_LIST.filter(({ setting }) => setting.section === section).map(({ setting }) => ({
     settings: [setting.env as SettingName],
-    default: setting.defaultText,
+    default: setting.defaultValue === undefined ? setting.whenUnset : `\`${setting.defaultValue}\``,
     meaning: setting.secret ? `${setting.about} (secret: masked wherever the configuration is printed)` : setting.about,
   })),
 }));

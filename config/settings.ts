@@ -58,8 +58,10 @@ export class Setting<N extends string = string, S extends z.ZodType = z.ZodType>
     readonly schema: S,
     /** The type of a value, without its default: the port-clash check finds the ports by it. */
     readonly type: z.ZodType,
-    /** The default as docs/configuration.md shows it. */
-    readonly defaultText: string,
+    /** The default, as an operator writes it; undefined when the setting may stay unset. */
+    readonly defaultValue: string | undefined,
+    /** What happens when it is unset and has no default: `none`, or a value derived from other settings. */
+    readonly whenUnset: string,
     readonly section: Section,
     readonly about: string,
     readonly secret: ((value: never) => unknown) | undefined,
@@ -80,8 +82,7 @@ function setting<N extends string, T extends z.ZodType>(
 ): Setting<N, z.ZodOptional<T>>;
 function setting(env: string, type: z.ZodType, d: Declaration<unknown> & { default?: string; whenUnset?: string }): Setting {
   const schema = d.default === undefined ? type.optional() : type.prefault(d.default);
-  const defaultText = d.default === undefined ? (d.whenUnset ?? 'none') : `\`${d.default}\``;
-  return new Setting(env, schema, type, defaultText, d.section, d.about, d.secret);
+  return new Setting(env, schema, type, d.default, d.whenUnset ?? 'none', d.section, d.about, d.secret);
 }
 
 const masked = (): string => MASK;
