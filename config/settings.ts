@@ -198,11 +198,11 @@ export const settings = {
       }),
       username: setting('KAFKA_SASL_USERNAME', z.string().min(1), {
         section: 'Kafka',
-        about: 'SASL user name (with a mechanism)',
+        about: 'SASL user name; needs KAFKA_SASL_MECHANISM',
       }),
       password: setting('KAFKA_SASL_PASSWORD', z.string().min(1), {
         section: 'Kafka',
-        about: 'SASL password (with a mechanism)',
+        about: 'SASL password; needs KAFKA_SASL_MECHANISM',
         secret: masked,
       }),
     },
