@@ -240,8 +240,8 @@ export class MerchantTotalsProcessor {
     });
     slot.producer = producer;
     // Keep the group membership alive while a long restore runs; a rebalance is acted on after it.
-    let heartbeatError: unknown;
-    const beat = setInterval(() => void heartbeat().catch((err: unknown) => (heartbeatError ??= err)), 1_000);
+    let heartbeatError: Error | undefined;
+    const beat = setInterval(() => void heartbeat().catch((err: Error) => (heartbeatError ??= err)), 1_000);
     try {
       await producer.connect();
       const init = await producer.transaction(); // InitProducerId: the fence
