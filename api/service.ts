@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { listen } from '../http/listen';
 import { bridgeGroupIds } from '../bridge';
 import { createKafka } from '../kafka/client';
+import { logger } from '../observability/logger';
 import { checkGroupsConsuming } from '../kafka/lag';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { createTemporalClient } from '../temporal/connection';
@@ -28,7 +29,10 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
     throw err;
   });
   const purge = setInterval(
-    () => void purgeKeys(pool, config.api.idempotencyKeyRetentionMs).catch(() => undefined),
+    () =>
+      void purgeKeys(pool, config.api.idempotencyKeyRetentionMs).catch((err: Error) =>
+        logger.warn({ err: err.message }, 'api: purging idempotency keys failed; next try in 10 min'),
+      ),
     PURGE_EVERY_MS,
   );
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

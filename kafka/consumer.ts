@@ -123,7 +123,15 @@ export class EventConsumer<T extends EventType> {
    * the group does not drop this member and the record is not handed to another one meanwhile.
    */
   private async process(partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+    let heartbeatFailed = false; // logged once per record: a rebalance fails every beat until the record is done
+    const beat = setInterval(
+      () =>
+        void heartbeat().catch((err: Error) => {
+          if (!heartbeatFailed) logger.warn({ topic: this.handler.topic, partition, err: err.message }, 'kafka: heartbeat failed');
+          heartbeatFailed = true;
+        }),
+      HEARTBEAT_MS,
+    );
     try {
       await this.processRecord(partition, message);
     } finally {

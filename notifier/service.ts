@@ -1,6 +1,7 @@
 import { TOPICS } from '../contracts/topics';
 import { pruneInbox } from '../db/inbox';
 import { createKafka } from '../kafka/client';
+import { logger } from '../observability/logger';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { reportLag } from '../kafka/lag';
@@ -19,7 +20,13 @@ export async function startNotifier({ config, pool }: RoleContext): Promise<Runn
     await purgeWebhooks(pool, config.webhooks.retentionMs);
     await pruneInbox(pool, NOTIFIER, config.inbox.retentionMs);
   };
-  const timer = setInterval(() => void purge().catch(() => undefined), PURGE_EVERY_MS);
+  const timer = setInterval(
+    () =>
+      void purge().catch((err: Error) =>
+        logger.warn({ err: err.message }, 'notifier: purging webhooks and inbox failed; next try in an hour'),
+      ),
+    PURGE_EVERY_MS,
+  );
   const count = config.webhooks.endpoints.length;
   const removeProbe = gauges.webhookBacklog.addProbe(async () => {
     const { rows } = await pool.query<{ pending: number; dead: number }>(

@@ -1,5 +1,6 @@
 import { createKafka } from '../kafka/client';
 import { pruneInbox } from '../db/inbox';
+import { logger } from '../observability/logger';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { reportLag } from '../kafka/lag';
 import { createReadModelConsumers, readModelGroupIds } from './index';
@@ -21,8 +22,10 @@ export async function startReadModel({ config, pool }: RoleContext): Promise<Run
   // Its inbox rows a day older than anything a topic can replay (each consumer prunes its own), and decided
   // payments past their retention.
   const prune = setInterval(() => {
-    void pruneInbox(pool, READ_MODEL, config.inbox.retentionMs).catch(() => undefined);
-    void purgeDecidedPayments(pool, config.payments.retentionMs).catch(() => undefined);
+    const failed = (what: string) => (err: Error) =>
+      logger.warn({ err: err.message }, `read model: ${what} failed; next try in an hour`);
+    void pruneInbox(pool, READ_MODEL, config.inbox.retentionMs).catch(failed('pruning the inbox'));
+    void purgeDecidedPayments(pool, config.payments.retentionMs).catch(failed('purging decided payments'));
   }, PRUNE_EVERY_MS);
   return {
     name: 'read-model',

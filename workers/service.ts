@@ -1,6 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { purgeSagaRecords } from '../db/purge';
+import { logger } from '../observability/logger';
 import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { temporalConnectionOptions } from '../temporal/connection';
@@ -20,7 +21,13 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
   // worker that will poll no more: the process exits non-zero so its supervisor starts a new one.
   const running = worker.run().catch((err: unknown) => reportFatal('worker', err));
   // Hourly: released reservations and decision records past the replay window.
-  const purge = setInterval(() => void purgeSagaRecords(pool, config.inbox.retentionMs).catch(() => undefined), 3_600_000);
+  const purge = setInterval(
+    () =>
+      void purgeSagaRecords(pool, config.inbox.retentionMs).catch((err: Error) =>
+        logger.warn({ err: err.message }, 'worker: purging saga records failed; next try in an hour'),
+      ),
+    3_600_000,
+  );
   const removeProbe = gauges.paymentsWaiting.addProbe(async () => [
     { value: (await pool.query<{ n: number }>('select count(*)::int as n from payment_waits')).rows[0]!.n },
   ]);
