@@ -11,7 +11,15 @@ export interface ActivityDeps {
   gatewayRequestTimeoutMs: number;
 }
 
-export function createActivities(deps: ActivityDeps) {
+/** The short database steps: each one transaction, idempotent by payment id (or signal id), safe to run again. */
+export type DatabaseActivities = ReturnType<typeof createFundsActivities> &
+  ReturnType<typeof createOutcomeActivities> &
+  ReturnType<typeof createAuditActivities>;
+
+/** The calls to the payment gateway over HTTP: slow, fallible, bounded by the gateway's timeouts. */
+export type GatewayActivities = ReturnType<typeof createGatewayActivities>;
+
+export function createActivities(deps: ActivityDeps): DatabaseActivities & GatewayActivities {
   return {
     ...createFundsActivities(deps),
     ...createGatewayActivities({ gatewayUrl: deps.gatewayUrl, requestTimeoutMs: deps.gatewayRequestTimeoutMs }),

@@ -7,7 +7,7 @@ import { problem } from './problem';
 export interface Caller {
   subject: string;
   roles: ApiRole[];
-  /** The merchants this caller may create payments for; undefined: any (config/index.ts says why). */
+  /** The merchants this caller may create payments for; undefined: any (config/value-types.ts says why). */
   merchants?: string[];
 }
 

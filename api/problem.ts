@@ -21,6 +21,6 @@ export const errorHandler: ErrorRequestHandler = (err: { type?: string; status?:
   if (res.headersSent) return next(err);
   if (err.type === 'entity.too.large') return problem(res, 413, 'request body too large', { detail: 'the limit is 16 KiB' });
   if (err.type === 'entity.parse.failed') return problem(res, 400, 'request body is not valid JSON');
-  logger.error({ err: err instanceof Error ? err.message : String(err) }, 'api: unexpected error');
+  logger.error({ err: err instanceof Error ? err.message : err }, 'api: unexpected error');
   return problem(res, 500, 'internal error');
 };

@@ -7,7 +7,7 @@ import type { Kafka } from 'kafkajs';
 import { createPrng, type Prng } from '../chaos/prng';
 import type { AccountState } from '../contracts/payment';
 import type { DemoApi } from '../demo/api';
-import { publishFeed } from '../legacy/feed';
+import { connectFeed, publishFeed, type FeedPublisher } from '../legacy/feed';
 import { sleep } from '../stack/proc';
 import type { DecidedCollector } from './decided-collector';
 import { offer, sampleBacklog } from './open-loop';
@@ -144,9 +144,11 @@ export class PaymentLoad {
     const sent: SentPayment[] = [];
     const accepted = () => sent.filter((p) => p.paymentId !== undefined);
     const startedAt = Date.now();
-    // Payments whose state never arrives wait out their deadline by design: they are not backlog.
+    // Backlog: payments that could be decided and are not. One whose state is late or never arrives waits by
+    // design until that state is published (or its deadline passes): it is not backlog meanwhile.
+    const decidable = (p: SentPayment) => p.kind === 'fresh' || (p.kind === 'late' && this.freshStateAt(p) !== undefined);
     const sampler = sampleBacklog(
-      () => accepted().filter((p) => p.kind !== 'never' && !collector.decided.has(p.paymentId!)).length,
+      () => accepted().filter((p) => decidable(p) && !collector.decided.has(p.paymentId!)).length,
       startedAt,
     );
     const { inFlight } = await offer(rate, options.durationMs, (i) => this.send(this.pickKind(i), sent));
@@ -192,6 +194,17 @@ export class PaymentLoad {
 
   /** Publishes the late states that are due, through the legacy feed, every 100 ms. */
   private async runLateFeed(): Promise<void> {
+    // One producer for the whole run, as a real feed keeps: a connection per publication would load the broker
+    // with the bench's own handshakes.
+    const feed = await connectFeed(this.opts.kafka);
+    try {
+      await this.publishDueStates(feed);
+    } finally {
+      await feed.disconnect();
+    }
+  }
+
+  private async publishDueStates(feed: FeedPublisher): Promise<void> {
     while (!this.stopping) {
       const now = Date.now();
       const due = this.lateDue.filter((d) => d.at <= now);
@@ -200,7 +213,7 @@ export class PaymentLoad {
         const asOf = new Date(now);
         const states = [...new Set(due.map((d) => d.accountId))].map((a) => this.state(a, asOf));
         try {
-          await publishFeed(this.opts.kafka, states);
+          await feed.publish(states);
           const publishedAt = Date.now();
           for (const s of states)
             this.published.set(s.accountId, [...(this.published.get(s.accountId) ?? []), { asOf: now, publishedAt }]);

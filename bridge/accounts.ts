@@ -24,6 +24,9 @@ export interface AccountStateHooks {
   beforeSignal?: (accountId: string, paymentIds: string[]) => Promise<void>;
 }
 
+/** Signals in flight at once for one account's waiting payments. */
+const SIGNAL_CONCURRENCY = 16;
+
 export function accountStateHandler(opts: {
   client: Client;
   pool: Pool;
@@ -47,18 +50,30 @@ export function accountStateHandler(opts: {
       await hooks?.beforeSignal?.(update.accountId, waiters);
       // Always the stored newest state, even for a late or repeated record: a redelivery after a crash between
       // commit and signal finds the waiters not yet marked as having it, and wakes them.
-      for (const paymentId of waiters) {
+      // Each waiter is its own workflow: signal them SIGNAL_CONCURRENCY at a time rather than one by one, so an
+      // account with many waiting payments wakes them in a few round trips. Every waiter is tried before the
+      // first failure is rethrown (the record is retried; the ones signalled are not signalled again).
+      const failures: unknown[] = [];
+      const queue = [...waiters];
+      const signalNext = async (): Promise<void> => {
+        for (let paymentId = queue.shift(); paymentId !== undefined; paymentId = queue.shift()) {
+          await signalWaiter(paymentId).catch((err: unknown) => failures.push(err));
+        }
+      };
+      const signalWaiter = async (paymentId: string): Promise<void> => {
         try {
           await client.workflow.getHandle(paymentWorkflowId(paymentId)).signal(accountStateSignal, latest);
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
           // Closed or gone without deciding (e.g. terminated by an operator): it waits no more.
           await endWaiting(pool, paymentId);
-          continue;
+          return;
         }
         // Only after the signal: a crash in between repeats one signal, which the workflow ignores.
         await recordSignalled(pool, paymentId, latest.version);
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(SIGNAL_CONCURRENCY, waiters.length) }, signalNext));
+      if (failures.length > 0) throw failures[0];
     },
   };
 }

@@ -148,7 +148,7 @@ class DemoRun {
     const { plan } = this;
     let live: Promise<void> | undefined;
     const ticker = setInterval(
-      () => (live ??= this.printLive().finally(() => (live = undefined))),
+      () => void (live ??= this.printLive().finally(() => (live = undefined))),
       this.opts.liveEveryMs ?? DEMO_DEFAULTS.liveEveryMs,
     );
     const checks = new Map<ScenarioId, ScenarioCheck>();
@@ -338,7 +338,7 @@ class DemoRun {
     }
     const inReviewAfter = Date.now() - t!.sentAt!;
     const answer = await this.api.override(
-      t!.paymentId!,
+      t!.paymentId,
       'approve',
       'demo: the customer confirmed the purchase by phone',
       `${t!.key}-approve`,
@@ -380,7 +380,7 @@ class DemoRun {
     await this.publishRequest(t!, 2);
     if (!t!.paymentId) return undefined;
     await this.follow(t!);
-    const query = `WorkflowId = "${paymentWorkflowId(t!.paymentId!)}"`;
+    const query = `WorkflowId = "${paymentWorkflowId(t!.paymentId)}"`;
     const runs = await this.pollUntil(
       async () => (await this.temporal.workflow.count(query)).count || undefined,
       Date.now() + 10_000,

@@ -143,7 +143,7 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
     if (res.headersSent) return next(err);
     if (err.type === 'entity.too.large') return problem(res, 413, 'request body too large');
     if (err.type === 'entity.parse.failed') return problem(res, 400, 'request body is not valid JSON');
-    logger.error({ err: err instanceof Error ? err.message : String(err) }, 'gateway: unexpected error');
+    logger.error({ err: err instanceof Error ? err.message : err }, 'gateway: unexpected error');
     problem(res, 500, 'internal error');
   };
   app.use(onError);

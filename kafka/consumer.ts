@@ -83,12 +83,14 @@ export class EventConsumer<T extends EventType> {
       },
       run: async (consumer) => {
         await consumer.subscribe({ topic: this.handler.topic, fromBeginning: true });
+        // At least once, without a commit round trip per record: KafkaJS marks a record's offset done only when
+        // eachMessage returns (its effects are made), and commits the marked offsets after each fetched batch,
+        // every 100 records within a long one, when the handler throws and when the member leaves. A crash
+        // between two commits hands the uncommitted records to the next member again: handlers are idempotent.
         await consumer.run({
-          autoCommit: false,
-          eachMessage: async ({ topic, partition, message, heartbeat }) => {
-            await this.process(partition, message, heartbeat);
-            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-          },
+          autoCommit: true,
+          autoCommitThreshold: 100,
+          eachMessage: ({ partition, message, heartbeat }) => this.process(partition, message, heartbeat),
         });
       },
     });
@@ -130,7 +132,15 @@ export class EventConsumer<T extends EventType> {
    * the group does not drop this member and the record is not handed to another one meanwhile.
    */
   private async process(partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+    let heartbeatFailed = false; // logged once per record: a rebalance fails every beat until the record is done
+    const beat = setInterval(
+      () =>
+        void heartbeat().catch((err: Error) => {
+          if (!heartbeatFailed) logger.warn({ topic: this.handler.topic, partition, err: err.message }, 'kafka: heartbeat failed');
+          heartbeatFailed = true;
+        }),
+      HEARTBEAT_MS,
+    );
     try {
       await this.processRecord(partition, message);
     } finally {

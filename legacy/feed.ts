@@ -53,30 +53,46 @@ export function planFeed(plan: FeedPlan): AccountState[] {
   return records;
 }
 
-/** Publishes snapshots keyed by account id, waiting delayMs between records. */
-export async function publishFeed(kafka: Kafka, records: AccountState[], delayMs = 0): Promise<void> {
+/** A connected feed: one idempotent producer for as many publications as its user makes (the bench's late states). */
+export interface FeedPublisher {
+  /** Publishes snapshots keyed by account id, waiting delayMs between records. */
+  publish(records: AccountState[], delayMs?: number): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export async function connectFeed(kafka: Kafka): Promise<FeedPublisher> {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
+  return {
+    async publish(records, delayMs = 0) {
+      for (const state of records) {
+        await producer.send({
+          topic: TOPICS.accountStateUpdated,
+          acks: -1,
+          messages: [
+            {
+              key: state.accountId,
+              value: JSON.stringify(envelope(EVENT_TYPES.accountStateUpdated, randomUUID(), new Date().toISOString(), state)),
+            },
+          ],
+        });
+        if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      }
+    },
+    disconnect: () => producer.disconnect(),
+  };
+}
+
+/** Publishes snapshots keyed by account id, waiting delayMs between records, on a producer of its own. */
+export async function publishFeed(kafka: Kafka, records: AccountState[], delayMs = 0): Promise<void> {
+  const feed = await connectFeed(kafka);
   try {
-    for (const state of records) {
-      const id = randomUUID();
-      await producer.send({
-        topic: TOPICS.accountStateUpdated,
-        acks: -1,
-        messages: [
-          {
-            key: state.accountId,
-            value: JSON.stringify(envelope(EVENT_TYPES.accountStateUpdated, id, new Date().toISOString(), state)),
-          },
-        ],
-      });
-      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-    }
+    await feed.publish(records, delayMs);
   } finally {
-    await producer.disconnect();
+    await feed.disconnect();
   }
 }

@@ -48,6 +48,8 @@ const RESTORE_TIMEOUT_MS = 300_000;
  * state belongs to the partition's batches, and is changed only between them.
  */
 const RETENTION_EVERY_MS = 3_600_000;
+/** A producer we drop is not waited for, but a failure to close it is logged. */
+const disconnectFailed = (err: Error) => logger.warn({ err: err.message }, 'merchant totals: a producer did not disconnect');
 
 export interface MerchantTotalsHooks {
   /** Test hook: runs when a batch's offsets and records are in its transaction, right before the commit. */
@@ -134,7 +136,7 @@ export class MerchantTotalsProcessor {
     await this.consumer.stop();
     const slots = [...this.slots.values()];
     this.slots = new Map();
-    await Promise.all(slots.map((slot) => slot.producer?.disconnect().catch(() => undefined)));
+    await Promise.all(slots.map(async (slot) => slot.producer?.disconnect().catch(disconnectFailed)));
   }
 
   /** The input and both outputs must have the same partitions: P's output goes to partition P. */
@@ -173,7 +175,7 @@ export class MerchantTotalsProcessor {
     for (const slot of [...this.slots.values()]) {
       if (sameMember && owned.has(slot.partition)) continue;
       this.slots.delete(slot.partition);
-      void slot.producer?.disconnect().catch(() => undefined);
+      void slot.producer?.disconnect().catch(disconnectFailed);
     }
   }
 
@@ -241,8 +243,8 @@ export class MerchantTotalsProcessor {
     });
     slot.producer = producer;
     // Keep the group membership alive while a long restore runs; a rebalance is acted on after it.
-    let heartbeatError: unknown;
-    const beat = setInterval(() => void heartbeat().catch((err: unknown) => (heartbeatError ??= err)), 1_000);
+    let heartbeatError: Error | undefined;
+    const beat = setInterval(() => void heartbeat().catch((err: Error) => (heartbeatError ??= err)), 1_000);
     try {
       await producer.connect();
       const init = await producer.transaction(); // InitProducerId: the fence
@@ -327,7 +329,7 @@ export class MerchantTotalsProcessor {
     slot.state = undefined;
     if (slot.producer) {
       this.counts.producersDiscarded++;
-      void slot.producer.disconnect().catch(() => undefined);
+      void slot.producer.disconnect().catch(disconnectFailed);
       slot.producer = undefined;
     }
   }

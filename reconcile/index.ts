@@ -50,7 +50,10 @@ async function gatewayReport(gatewayUrl: string, from: Date, to: Date): Promise<
   do {
     const query = new URLSearchParams({ createdFrom: from.toISOString(), createdBefore: to.toISOString(), limit: '1000' });
     if (cursor) query.set('cursor', cursor);
-    const page: z.infer<typeof reportPage> = await getJson(`${gatewayUrl}/reports/authorizations?${query}`, reportPage);
+    const page: z.infer<typeof reportPage> = await getJson(
+      `${gatewayUrl}/reports/authorizations?${query.toString()}`,
+      reportPage,
+    );
     records.push(...page.authorizations);
     cursor = page.nextCursor;
   } while (cursor);

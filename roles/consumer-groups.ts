@@ -7,6 +7,7 @@ import { bridgeGroupIds } from '../bridge';
 import type { Config } from '../config';
 import { TOPICS } from '../contracts/topics';
 import { createKafka } from '../kafka/client';
+import { ensureTopics } from '../kafka/topics';
 import { merchantTotalsGroupId } from '../merchant-totals/processor';
 import { notifierGroupId } from '../notifier/handler';
 import { readModelGroupIds } from '../read-model';
@@ -24,9 +25,14 @@ export function consumerGroups(config: Config): { groupId: string; topic: string
   ];
 }
 
-/** Moves every consumer group of this system to the current end of its topic (before its roles start). */
+/**
+ * Moves every consumer group of this system to the current end of its topic (before its roles start). The
+ * topics are created first if missing, so a system on a brand-new broker starts too.
+ */
 export async function startGroupsAtTopicEnds(config: Config): Promise<void> {
-  const admin = createKafka(config, 'setup').admin();
+  const kafka = createKafka(config, 'setup');
+  await ensureTopics(kafka, config);
+  const admin = kafka.admin();
   await admin.connect();
   try {
     for (const { groupId, topic } of consumerGroups(config)) {

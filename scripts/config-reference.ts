@@ -1,4 +1,4 @@
-/** npm run docs:config: writes docs/configuration.md from config/reference.ts. */
+/** npm run docs:config: writes docs/configuration.md from the settings declared in config/settings.ts. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { renderConfigurationReference } from '../config/reference';

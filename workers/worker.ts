@@ -44,15 +44,20 @@ export async function createPaymentWorker(opts: {
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
     activities: opts.activities,
     ...(opts.workflowCode ?? workflowCode()),
-    interceptors: {
-      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
-      activity: [
-        (ctx) => ({
-          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
-          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
-        }),
-      ],
-    },
+    ...(tracing.exporting()
+      ? {
+          interceptors: {
+            workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+            activity: [
+              (ctx) => ({
+                inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+                outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+              }),
+            ],
+          },
+        }
+      : {}),
+    // Registered either way: a prebuilt bundle (npm run build) has the workflow interceptors compiled in.
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,

@@ -23,7 +23,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { DatabaseActivities, GatewayActivities } from '../activities';
 import { gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
 import type { AccountState, DecidedBy, DecisionReason, Override, PaymentDecided } from '../contracts/payment';
 import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from './search-attributes';
@@ -45,26 +45,25 @@ const DECLINE_WHILE_AUTHORIZING = 'decline-while-authorizing';
  */
 const LOCAL_DATABASE_STEPS = 'local-database-steps';
 
-/** The short database steps: each one transaction, idempotent by payment id (or signal id), safe to run again. */
-type DatabaseSteps = Pick<
-  Activities,
-  'beginWaiting' | 'reserveFunds' | 'releaseFunds' | 'recordDecision' | 'recordedDecision' | 'recordOverride'
->;
+/*
+ * Each proxy is typed to the activities it may call, no more: the database steps cannot reach the gateway,
+ * and the gateway call's budget and retries cover nothing else.
+ */
 // Database work must happen eventually: retried without limit, visible in the Web UI while it fails.
 const databaseRetry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
-const db = proxyActivities<DatabaseSteps>({ startToCloseTimeout: '10s', retry: databaseRetry });
+const db = proxyActivities<DatabaseActivities>({ startToCloseTimeout: '10s', retry: databaseRetry });
 /**
  * The same steps in the workflow task itself: no task queue round trip, a marker in history. A local
  * activity may run again if its task is lost, and the saga may then take another path (signals come first
  * in the retried task): the database keeps the first decision, and the saga adopts it.
  */
-const localDb = proxyLocalActivities<DatabaseSteps>({ startToCloseTimeout: '10s', retry: databaseRetry });
+const localDb = proxyLocalActivities<DatabaseActivities>({ startToCloseTimeout: '10s', retry: databaseRetry });
 
 export async function authorizePayment({ payment, policy }: AuthorizePaymentInput): Promise<PaymentOutcome> {
   const { paymentId, accountId, merchantId, amount, currency } = payment;
   // The gateway gets a bounded budget (then the saga compensates); compensation itself never gives up.
   const gatewayAttemptMs = gatewayAttemptTimeoutMs(policy.gatewayRequestTimeoutMs);
-  const gateway = proxyActivities<Pick<Activities, 'authorizeAtGateway'>>({
+  const gateway = proxyActivities<Pick<GatewayActivities, 'authorizeAtGateway'>>({
     startToCloseTimeout: gatewayAttemptMs,
     scheduleToCloseTimeout: policy.gatewayRetryBudgetMs,
     retry: {
@@ -74,7 +73,8 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
       nonRetryableErrorTypes: [GATEWAY_REJECTED],
     },
   });
-  const compensation = proxyActivities<Pick<Activities, 'voidAtGateway' | 'releaseFunds'>>({
+  // releaseFunds here: histories recorded before LOCAL_DATABASE_STEPS released the funds with these options.
+  const compensation = proxyActivities<Pick<GatewayActivities, 'voidAtGateway'> & Pick<DatabaseActivities, 'releaseFunds'>>({
     startToCloseTimeout: gatewayAttemptMs,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   });

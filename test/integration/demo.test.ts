@@ -46,7 +46,7 @@ describe('demo traffic against the whole pipeline', function () {
     assert.equal(summary.decidedEvents, 22);
     // Timed: the REST payments whose state is there on arrival (stream, fresh state, low funds).
     assert.equal(summary.latency?.payments, 14);
-    assert.ok(summary.latency!.medianMs <= summary.latency!.p90Ms);
+    assert.ok(summary.latency.medianMs <= summary.latency.p90Ms);
     assert.ok(summary.deadLettered.groups.includes(bridgeGroupIds(h.config).requests));
     assert.match(summary.deadLettered.reason ?? '', /invalid envelope/);
 

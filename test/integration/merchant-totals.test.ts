@@ -62,14 +62,14 @@ function faultySockets() {
       socket.setKeepAlive(true, 60_000);
       const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
       // KafkaJS writes each request as one buffer: size (int32), then the API key (int16).
-      socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+      socket.write = (chunk: unknown, ...rest: unknown[]) => {
         if (armed !== undefined && Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === armed) {
           armed = undefined;
           faults.cuts++;
           return write(chunk, () => socket.destroy(new Error('test: connection cut after the request was written')));
         }
         return write(chunk, ...rest);
-      }) as typeof socket.write;
+      };
       return socket;
     }) as ISocketFactory,
   };

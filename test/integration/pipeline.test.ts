@@ -376,7 +376,7 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
           data: good,
         }),
       );
-      await h.publishRequest({ ...good, amount: -1 } as typeof good);
+      await h.publishRequest({ ...good, amount: -1 });
       await h.publishRequest(good);
       assert.equal((await h.decision(good.paymentId)).decision, 'AUTHORIZED');
 

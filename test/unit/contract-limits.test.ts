@@ -16,7 +16,7 @@ describe('contract limits: what PostgreSQL could not store never passes for vali
     for (const asOf of ['0000-01-01T00:00:00Z', '1999-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '9999-12-31T23:59:59-23:59']) {
       const parsed = accountStateSchema.safeParse({ ...state, asOf });
       assert.equal(parsed.success, false, asOf);
-      assert.match(parsed.error!.issues[0]!.message, /between 2000-01-01T00:00:00Z and 2100-01-01T00:00:00Z/);
+      assert.match(parsed.error.issues[0]!.message, /between 2000-01-01T00:00:00Z and 2100-01-01T00:00:00Z/);
     }
     const envelope = {
       type: 'account.state.updated',
@@ -36,7 +36,7 @@ describe('contract limits: what PostgreSQL could not store never passes for vali
   it('refuses a NUL character in free text', () => {
     const parsed = overrideSchema.safeParse({ ...override, reason: 'known\u0000customer' });
     assert.equal(parsed.success, false);
-    assert.match(parsed.error!.issues[0]!.message, /NUL/);
+    assert.match(parsed.error.issues[0]!.message, /NUL/);
     assert.equal(overrideSchema.safeParse(override).success, true);
     const decided = paymentDecidedSchema.shape.gatewayAuthorizationId;
     assert.equal(decided.safeParse('auth_\u0000').success, false);

@@ -55,10 +55,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('has the worker reach the gateway simulator where it listens', () => {
-    const worker = loadConfig((services.worker?.environment ?? {}) as Env);
+    const worker = loadConfig(services.worker?.environment ?? {});
     const url = new URL(worker.gateway.url);
     assert.equal(url.hostname, 'gateway');
-    const gateway = loadConfig((services.gateway?.environment ?? {}) as Env);
+    const gateway = loadConfig(services.gateway?.environment ?? {});
     assert.equal(Number(url.port), gateway.gateway.port);
     assert.equal(published('gateway', gateway.gateway.port), gateway.gateway.port);
   });

@@ -1,0 +1,443 @@
+/**
+ * Every setting paysaga reads, each declared once: its environment variable, its type, its default (written as
+ * an operator writes it, and parsed like any value), what it means, its section in docs/configuration.md, and
+ * whether it is a secret. Its place in the tree below is its place in the typed configuration (`config.x.y`).
+ * The configuration's type, its defaults and docs/configuration.md all follow from this file; config/index.ts
+ * adds only what is derived from several settings (addresses built from the stack's ports, for instance).
+ */
+import { z } from 'zod';
+import { gatewayFaultsSchema } from '../contracts/gateway';
+import {
+  apiTokens,
+  brokerList,
+  duration,
+  flag,
+  hostPort,
+  httpUrl,
+  identifier,
+  jsonObject,
+  jsonValue,
+  logLevel,
+  port,
+  positiveInt,
+  postgresUrl,
+  timerDuration,
+  webhookEndpoints,
+} from './value-types';
+
+/** The sections of docs/configuration.md, in their order there. */
+export const SECTIONS = [
+  'Temporal',
+  'Kafka',
+  'PostgreSQL',
+  'REST API',
+  'Gateway',
+  'Saga and worker',
+  'Outbox',
+  'Webhooks',
+  'Logs, metrics and traces',
+  'Local stack',
+] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** The text that stands for a secret in any printout. */
+export const MASK = '***';
+
+interface Declaration<T> {
+  section: Section;
+  /** What the setting means, for docs/configuration.md. */
+  about: string;
+  /** Marks a secret: how to mask its value wherever the configuration is printed. */
+  secret?: (value: T) => T;
+}
+
+/** One environment variable: `schema` parses its text (default applied, or undefined when it is unset). */
+export class Setting<N extends string = string, S extends z.ZodType = z.ZodType> {
+  constructor(
+    readonly env: N,
+    readonly schema: S,
+    /** The type of a value, without its default: the port-clash check finds the ports by it. */
+    readonly type: z.ZodType,
+    /** The default, as an operator writes it; undefined when the setting may stay unset. */
+    readonly defaultValue: string | undefined,
+    /** What happens when it is unset and has no default: `none`, or a value derived from other settings. */
+    readonly whenUnset: string,
+    readonly section: Section,
+    readonly about: string,
+    readonly secret: ((value: never) => unknown) | undefined,
+  ) {}
+}
+
+/** A setting with a default, written as its environment variable would be: it is parsed (and checked) like one. */
+function setting<N extends string, T extends z.ZodType>(
+  env: N,
+  type: T,
+  d: Declaration<z.output<T>> & { default: string },
+): Setting<N, z.ZodPrefault<T>>;
+/** A setting that may stay unset; `whenUnset` says what happens then (a derived value, say), `none` if not given. */
+function setting<N extends string, T extends z.ZodType>(
+  env: N,
+  type: T,
+  d: Declaration<z.output<T>> & { whenUnset?: string },
+): Setting<N, z.ZodOptional<T>>;
+function setting(env: string, type: z.ZodType, d: Declaration<unknown> & { default?: string; whenUnset?: string }): Setting {
+  const schema = d.default === undefined ? type.optional() : type.prefault(d.default);
+  return new Setting(env, schema, type, d.default, d.whenUnset ?? 'none', d.section, d.about, d.secret);
+}
+
+const masked = (): string => MASK;
+
+export const settings = {
+  stack: {
+    temporalPort: setting('STACK_TEMPORAL_PORT', port, {
+      default: '7233',
+      section: 'Local stack',
+      about: 'local Temporal dev server port; the Temporal address defaults to it',
+    }),
+    temporalUiPort: setting('STACK_TEMPORAL_UI_PORT', port, {
+      default: '8233',
+      section: 'Local stack',
+      about: 'local Temporal Web UI port',
+    }),
+    kafkaPort: setting('STACK_KAFKA_PORT', port, {
+      default: '9092',
+      section: 'Local stack',
+      about: 'local broker port; the Kafka brokers default to it',
+    }),
+    kafkaControllerPort: setting('STACK_KAFKA_CONTROLLER_PORT', port, {
+      default: '9093',
+      section: 'Local stack',
+      about: 'local KRaft controller port',
+    }),
+    postgresPort: setting('STACK_POSTGRES_PORT', port, {
+      default: '5432',
+      section: 'Local stack',
+      about: 'local PostgreSQL port; the database URL defaults to it',
+    }),
+  },
+  stateDir: setting('PAYSAGA_STATE_DIR', z.string().min(1), {
+    whenUnset: '`.stack/`',
+    section: 'Local stack',
+    about: 'data, logs and pids of the local engines',
+  }),
+  cacheDir: setting('PAYSAGA_CACHE_DIR', z.string().min(1), {
+    whenUnset: '`~/.cache/paysaga`',
+    section: 'Local stack',
+    about: 'downloads and builds of the local engines',
+  }),
+  temporal: {
+    address: setting('TEMPORAL_ADDRESS', hostPort, {
+      whenUnset: '`127.0.0.1:<STACK_TEMPORAL_PORT>`',
+      section: 'Temporal',
+      about: 'Temporal frontend, host:port; setting it means the stack starts no dev server',
+    }),
+    namespace: setting('TEMPORAL_NAMESPACE', identifier, {
+      default: 'default',
+      section: 'Temporal',
+      about: 'namespace of the payment workflows',
+    }),
+    taskQueue: setting('TEMPORAL_TASK_QUEUE', identifier, {
+      default: 'payments',
+      section: 'Temporal',
+      about: 'task queue of the payment worker',
+    }),
+    uiUrl: setting('TEMPORAL_UI_URL', httpUrl, {
+      whenUnset: '`http://127.0.0.1:<STACK_TEMPORAL_UI_PORT>`',
+      section: 'Temporal',
+      about: 'Web UI address printed for operators',
+    }),
+    tls: {
+      enabled: setting('TEMPORAL_TLS', flag, {
+        whenUnset: 'on when an API key or TLS file is set',
+        section: 'Temporal',
+        about: 'TLS to the frontend',
+      }),
+      caFile: setting('TEMPORAL_TLS_CA_FILE', z.string().min(1), {
+        section: 'Temporal',
+        about: 'CA certificate that verifies the frontend',
+      }),
+      certFile: setting('TEMPORAL_TLS_CERT_FILE', z.string().min(1), {
+        section: 'Temporal',
+        about: 'client certificate for mTLS, with TEMPORAL_TLS_KEY_FILE',
+      }),
+      keyFile: setting('TEMPORAL_TLS_KEY_FILE', z.string().min(1), {
+        section: 'Temporal',
+        about: 'client key for mTLS, with TEMPORAL_TLS_CERT_FILE',
+      }),
+      serverName: setting('TEMPORAL_TLS_SERVER_NAME', z.string().min(1), {
+        section: 'Temporal',
+        about: 'server name (SNI) override',
+      }),
+    },
+    apiKey: setting('TEMPORAL_API_KEY', z.string().min(1, 'must not be empty when set'), {
+      section: 'Temporal',
+      about: 'Temporal Cloud API key; implies TLS',
+      secret: masked,
+    }),
+  },
+  kafka: {
+    brokers: setting('KAFKA_BROKERS', brokerList, {
+      whenUnset: '`127.0.0.1:<STACK_KAFKA_PORT>`',
+      section: 'Kafka',
+      about: 'comma-separated host:port list; setting it means the stack starts no broker',
+    }),
+    clientId: setting('KAFKA_CLIENT_ID', identifier, {
+      default: 'paysaga',
+      section: 'Kafka',
+      about: 'client id prefix; each role appends its name',
+    }),
+    ssl: setting('KAFKA_SSL', flag, { default: 'false', section: 'Kafka', about: 'TLS to the brokers' }),
+    sslCaFile: setting('KAFKA_SSL_CA_FILE', z.string().min(1), {
+      section: 'Kafka',
+      about: 'CA certificate that verifies the brokers',
+    }),
+    sasl: {
+      mechanism: setting('KAFKA_SASL_MECHANISM', z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), {
+        section: 'Kafka',
+        about: 'SASL mechanism: `plain`, `scram-sha-256` or `scram-sha-512`',
+      }),
+      username: setting('KAFKA_SASL_USERNAME', z.string().min(1), {
+        section: 'Kafka',
+        about: 'SASL user name; needs KAFKA_SASL_MECHANISM',
+      }),
+      password: setting('KAFKA_SASL_PASSWORD', z.string().min(1), {
+        section: 'Kafka',
+        about: 'SASL password; needs KAFKA_SASL_MECHANISM',
+        secret: masked,
+      }),
+    },
+    topicPartitions: setting('KAFKA_TOPIC_PARTITIONS', positiveInt, {
+      default: '3',
+      section: 'Kafka',
+      about: 'partitions of each topic paysaga creates',
+    }),
+    replicationFactor: setting('KAFKA_REPLICATION_FACTOR', positiveInt, {
+      default: '1',
+      section: 'Kafka',
+      about: 'replication factor of each topic paysaga creates',
+    }),
+    eventRetentionMs: setting(
+      'KAFKA_EVENT_RETENTION',
+      duration.refine((ms) => ms >= 3_600_000, 'must be at least 1h'),
+      {
+        default: '7d',
+        section: 'Kafka',
+        about:
+          "how long the event topics keep records; inbox rows and the merchant totals' seen event ids are kept a day longer, so a replay of anything still on a topic changes nothing",
+      },
+    ),
+  },
+  database: {
+    url: setting('DATABASE_URL', postgresUrl, {
+      whenUnset: 'the embedded server',
+      section: 'PostgreSQL',
+      about: '`postgres://` URL; setting it means the stack starts no PostgreSQL',
+      secret: (url) => {
+        const u = new URL(url);
+        if (u.password) u.password = MASK;
+        return u.toString();
+      },
+    }),
+    poolSize: setting('DATABASE_POOL_SIZE', positiveInt, {
+      default: '10',
+      section: 'PostgreSQL',
+      about: 'connections per process',
+    }),
+  },
+  httpHost: setting('HTTP_HOST', z.string().min(1), {
+    default: '127.0.0.1',
+    section: 'REST API',
+    about:
+      'the address the api, the gateway simulator and the metrics endpoint listen on; `0.0.0.0` in a container or behind a load balancer',
+  }),
+  api: {
+    port: setting('API_PORT', port, { default: '3000', section: 'REST API', about: 'REST API port' }),
+    tokens: setting('API_TOKENS', jsonValue.pipe(apiTokens), {
+      whenUnset: 'none (the api will not start)',
+      section: 'REST API',
+      about:
+        'JSON list of bearer tokens: `[{"token":"…","subject":"shop-1","roles":["client"],"merchants":["m-1"]},{"token":"…","subject":"alice","roles":["operator"]}]`; tokens have at least 24 characters; `merchants` (optional) limits the merchants a client may create payments for (403 otherwise), and without it a client acts for any merchant, as a platform does',
+      secret: (tokens) => tokens.map((t) => ({ ...t, token: MASK })),
+    }),
+    idempotencyKeyRetentionMs: setting(
+      'IDEMPOTENCY_KEY_RETENTION',
+      duration.refine((ms) => ms >= 86_400_000, 'must be at least 24h: clients may retry a request for a day'),
+      {
+        default: '1d',
+        section: 'REST API',
+        about: 'how long an `Idempotency-Key` is remembered (at least `1d`)',
+      },
+    ),
+  },
+  payments: {
+    /** Retention of decided payments (read model, timeline, caller): deleted this long after their decision. */
+    retentionMs: setting('PAYMENT_RETENTION', duration, {
+      default: '90d',
+      section: 'REST API',
+      about:
+        'how long a decided payment stays readable (`GET /payments`, its timeline and its caller) after its decision; at least `IDEMPOTENCY_KEY_RETENTION`. Undecided payments are kept',
+    }),
+  },
+  outbox: {
+    retentionMs: setting('OUTBOX_RETENTION', duration, {
+      default: '7d',
+      section: 'Outbox',
+      about: 'how long published outbox rows are kept (retention)',
+    }),
+  },
+  webhooks: {
+    endpoints: setting('WEBHOOK_ENDPOINTS', jsonValue.pipe(webhookEndpoints), {
+      default: '[]',
+      section: 'Webhooks',
+      about:
+        'JSON list of merchant webhook endpoints: `[{"id":"shop-1-main","merchantId":"m-1","url":"https://…","secret":"whsec_…"}]`; each secret is base64 of at least 24 bytes',
+      secret: (endpoints) => endpoints.map((e) => ({ ...e, secret: MASK })),
+    }),
+    /** Attempts per delivery before it goes to the dead-letter table. */
+    maxAttempts: setting('WEBHOOK_MAX_ATTEMPTS', positiveInt, {
+      default: '8',
+      section: 'Webhooks',
+      about: 'attempts per webhook delivery before it goes to the dead-letter table',
+    }),
+    backoffInitialMs: setting('WEBHOOK_BACKOFF_INITIAL', duration, {
+      default: '5s',
+      section: 'Webhooks',
+      about: 'the first wait between attempts; it doubles (with jitter) after each one',
+    }),
+    backoffMaxMs: setting('WEBHOOK_BACKOFF_MAX', duration, {
+      default: '1h',
+      section: 'Webhooks',
+      about: 'the longest wait between attempts',
+    }),
+    /** One HTTP request to a merchant endpoint. */
+    timeoutMs: setting('WEBHOOK_TIMEOUT', timerDuration, {
+      default: '10s',
+      section: 'Webhooks',
+      about: 'one HTTP request to a merchant endpoint',
+    }),
+    /** Retention of delivered and dead-lettered webhooks: deleted this long after their last attempt. */
+    retentionMs: setting('WEBHOOK_RETENTION', duration, {
+      default: '30d',
+      section: 'Webhooks',
+      about: 'how long delivered and dead-lettered webhooks are kept',
+    }),
+  },
+  gateway: {
+    port: setting('GATEWAY_PORT', port, { default: '3100', section: 'Gateway', about: 'gateway simulator port' }),
+    url: setting('GATEWAY_URL', httpUrl, {
+      whenUnset: '`http://127.0.0.1:<GATEWAY_PORT>`',
+      section: 'Gateway',
+      about: 'where the activities reach the gateway',
+    }),
+    /** One HTTP request to the gateway; the activity's start-to-close timeout derives from it (contracts/gateway-timeouts.ts). */
+    requestTimeoutMs: setting('GATEWAY_REQUEST_TIMEOUT', timerDuration, {
+      default: '4s',
+      section: 'Gateway',
+      about: 'one HTTP call to the gateway',
+    }),
+    /** How long the saga keeps retrying the gateway before it compensates and declines; holds one attempt at least. */
+    retryBudgetMs: setting('GATEWAY_RETRY_BUDGET', duration, {
+      default: '1m',
+      section: 'Gateway',
+      about:
+        'how long a payment retries the gateway before it compensates (void, release) and declines GATEWAY_UNAVAILABLE; at least GATEWAY_REQUEST_TIMEOUT + 1s (one attempt)',
+    }),
+    /** Fault injection of the gateway simulator at start (contracts/gateway.ts). */
+    faults: setting('GATEWAY_FAULTS', jsonObject.pipe(gatewayFaultsSchema), {
+      default: '{}',
+      section: 'Gateway',
+      about:
+        'the gateway simulator\'s fault injection at start, JSON: `latencyMs`, `errorRate`, `timeoutRate`, `dropResponseRate`, `hangMs`, `next` (a script such as `["fail","drop-response"]`), `declineAccountIds`; also `PUT /admin/faults`',
+    }),
+  },
+  worker: {
+    maxConcurrentActivities: setting('WORKER_MAX_CONCURRENT_ACTIVITIES', positiveInt, {
+      default: '50',
+      section: 'Saga and worker',
+      about: 'activities one worker runs at once',
+    }),
+    maxConcurrentWorkflowTasks: setting('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', positiveInt, {
+      default: '20',
+      section: 'Saga and worker',
+      about: 'workflow tasks one worker runs at once',
+    }),
+  },
+  // Saga policy defaults; each workflow receives them in its input.
+  saga: {
+    accountStateDeadlineMs: setting('ACCOUNT_STATE_DEADLINE', duration, {
+      default: '30s',
+      section: 'Saga and worker',
+      about: 'how long a payment waits for fresh account state (`500ms`, `30s`, `5m`, `2h`, `1d`)',
+    }),
+    timeoutPolicy: setting('ACCOUNT_STATE_TIMEOUT_POLICY', z.enum(['decline', 'review']), {
+      default: 'decline',
+      section: 'Saga and worker',
+      about: 'at that deadline: `decline` (ACCOUNT_STATE_TIMEOUT) or `review` (PENDING_REVIEW)',
+    }),
+    reviewDeadlineMs: setting('REVIEW_DEADLINE', duration, {
+      default: '1d',
+      section: 'Saga and worker',
+      about: 'how long a payment waits in review before REVIEW_EXPIRED',
+    }),
+  },
+  logLevel: setting('LOG_LEVEL', logLevel, {
+    default: 'info',
+    section: 'Logs, metrics and traces',
+    about: '`trace` … `fatal`, or `silent`',
+  }),
+  /** auto: readable lines in a terminal, JSON otherwise. */
+  logFormat: setting('LOG_FORMAT', z.enum(['auto', 'json', 'pretty']), {
+    default: 'auto',
+    section: 'Logs, metrics and traces',
+    about: '`json` (one JSON object a line), `pretty` (readable), or `auto`: readable in a terminal, JSON otherwise',
+  }),
+  observability: {
+    /** /metrics and /health of the process (the api serves /metrics on its own port too). */
+    metricsPort: setting('METRICS_PORT', port, {
+      default: '9464',
+      section: 'Logs, metrics and traces',
+      about: '`/metrics` (Prometheus) and `/health/live`, `/health/ready` of each process, for every role it runs',
+    }),
+    /** OTLP/HTTP collector for traces, e.g. http://127.0.0.1:4318; none: spans are not exported. */
+    otlpEndpoint: setting('OTEL_EXPORTER_OTLP_ENDPOINT', httpUrl, {
+      section: 'Logs, metrics and traces',
+      about: 'OTLP/HTTP collector for traces, e.g. `http://127.0.0.1:4318`; none: spans are not exported',
+    }),
+    serviceName: setting('OTEL_SERVICE_NAME', identifier, {
+      default: 'paysaga',
+      section: 'Logs, metrics and traces',
+      about: '`service.name` of the spans',
+    }),
+  },
+};
+
+type Tree = { [key: string]: Setting | Tree };
+
+/** The values of a tree of settings, in its shape. */
+export type SettingValues<T = typeof settings> =
+  T extends Setting<string, infer S> ? z.output<S> : { [K in keyof T]: SettingValues<T[K]> };
+
+/** The name of a setting (its environment variable). */
+export type SettingName<T = typeof settings> = T extends Setting<infer N> ? N : { [K in keyof T]: SettingName<T[K]> }[keyof T];
+
+/** A setting with its place in the configuration (`['temporal', 'apiKey']` for config.temporal.apiKey). */
+export interface PlacedSetting {
+  setting: Setting;
+  path: string[];
+}
+
+function place(tree: Tree, path: string[]): PlacedSetting[] {
+  return Object.entries(tree).flatMap(([key, node]) =>
+    node instanceof Setting ? [{ setting: node, path: [...path, key] }] : place(node, [...path, key]),
+  );
+}
+
+/** Every setting, in declaration order, with its place in the configuration. */
+export const SETTING_LIST: PlacedSetting[] = place(settings, []);
+
+/** The settings' values in the tree's shape, from the parsed environment (keyed by variable name). */
+export function settingValues(parsed: Record<string, unknown>): SettingValues {
+  const fill = (tree: Tree): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(tree).map(([key, node]) => [key, node instanceof Setting ? parsed[node.env] : fill(node)]));
+  return fill(settings) as SettingValues;
+}
