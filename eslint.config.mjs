@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.stack/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', '.stack/', 'tools/bench/results/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

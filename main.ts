@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { ConfigError, DEMO_SETTINGS, loadConfig, parseDuration, redactConfig, type Config } from './config';
-import { formatSummary, runDemo } from './demo';
+import { formatSummary, runDemo } from './tools/demo';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createKafka } from './kafka/client';
@@ -37,8 +37,8 @@ import { kafkaUnavailable, postgresUnavailable, waitForEngine } from './roles/st
 import { configureLogging, logger, TemporalLogger } from './observability/logger';
 import { setTemporalMetricsUrl, startObservabilityServer } from './observability/server';
 import { setupTracing } from './observability/tracing';
-import { freePort } from './stack/proc';
-import { stackDown, StackError, stackUp } from './stack';
+import { freePort } from './tools/stack/proc';
+import { stackDown, StackError, stackUp } from './tools/stack';
 import { connectTemporal } from './temporal/connection';
 import { registerSearchAttributes } from './temporal/search-attributes';
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { listen } from '../http/listen';
+import { listen } from '../roles/listen';
 import { bridgeGroupIds } from '../bridge';
 import { createKafka } from '../kafka/client';
 import { checkGroupsConsuming } from '../kafka/lag';

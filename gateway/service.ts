@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { listen } from '../http/listen';
+import { listen } from '../roles/listen';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { FaultInjector } from './faults';
 import { createGatewayApp } from './server';

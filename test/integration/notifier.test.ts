@@ -19,7 +19,7 @@ import type { PaymentDecided } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';
 import { migrate } from '../../db/migrate';
 import { createPool, type Pool } from '../../db/pool';
-import { listen } from '../../http/listen';
+import { listen } from '../../roles/listen';
 import { createKafka } from '../../kafka/client';
 import { ensureTopics } from '../../kafka/topics';
 import { createNotifier, notifierGroupId, purgeWebhooks, WebhookDispatcher } from '../../notifier';

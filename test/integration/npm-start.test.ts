@@ -11,11 +11,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../../config';
 import { createKafka } from '../../kafka/client';
-import { publishFeed } from '../../legacy/feed';
+import { publishFeed } from '../../tools/legacy/feed';
 import { ROLE_NAMES } from '../../roles';
 import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
-import { stackStatus } from '../../stack';
-import { freePort } from '../../stack/proc';
+import { stackStatus } from '../../tools/stack';
+import { freePort } from '../../tools/stack/proc';
 import { eventually } from '../eventually';
 
 const root = path.resolve(__dirname, '../..');
