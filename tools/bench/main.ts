@@ -7,12 +7,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../config';
 import { createPool } from '../../db/pool';
 import { DemoApi } from '../demo/api';
 import { createKafka } from '../../kafka/client';
-import { configureLogging } from '../../observability/logger';
 import { stackDown, stackUp } from '../stack';
 import { sleep } from '../stack/proc';
 import { connectTemporal } from '../../temporal/connection';
@@ -21,9 +19,9 @@ import { CostMeter, historyShape, sampleHistories, spread, stepCost } from './co
 import { DecidedCollector } from './decided-collector';
 import { floorSignal, sagaShapedWorkflow, type SagaShape } from './floor-workflows';
 import { emptyWorkflowFloor, kafkaFloor, postgresFloor, shapeStep, signalFloor, startFloorWorker } from './floors';
-import { OptionsError, parseOptions, USAGE, type BenchOptions } from './options';
+import type { BenchOptions } from './options';
 import { P99_BOUND_MS, PaymentLoad } from './payment-load';
-import { writeReport, type BenchReport, type Floors, type SweepStep } from './report';
+import type { BenchReport, Floors, SweepStep } from './report';
 import type { LatencySummary } from './stats';
 import { BenchSystem } from './system';
 
@@ -170,23 +168,4 @@ async function measureFloors(
   } finally {
     await worker.stop();
   }
-}
-
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  if (options === 'help') return void console.log(USAGE);
-  configureLogging({ level: 'warn', format: 'json' });
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const report = await runBench(options);
-  for (const file of writeReport(report, options.outDir)) log(`written ${path.relative(process.cwd(), file)}`);
-}
-
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err instanceof OptionsError ? err.message : err);
-      process.exit(1);
-    },
-  );
 }

@@ -21,7 +21,7 @@ export const USAGE = `npm run bench [-- options]
   --out tools/bench/results  where bench.json, bench.md and knee.svg are written
   --smoke                    one low rate for a few seconds and floors with few samples (npm test)`;
 
-/** A command line the bench cannot run: printed with the usage, without a stack trace. */
+/** A command line the bench cannot run: the command prints it with the usage, without a stack trace. */
 export class OptionsError extends Error {
   override name = 'OptionsError';
 }
@@ -155,7 +155,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const parsed = flagsSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  --${String(i.path[0])}: ${i.message}`).join('\n');
-    throw new OptionsError(`invalid options:\n${problems}\n\n${USAGE}`);
+    throw new OptionsError(`invalid options:\n${problems}`);
   }
   const f = parsed.data;
   return {

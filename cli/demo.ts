@@ -7,8 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../../config';
-import { DEMO_DEFAULTS, DemoError, formatSummary, runDemo } from '../demo';
+import { ConfigError, loadConfig } from '../config';
+import { DEMO_DEFAULTS, DemoError, formatSummary, runDemo } from '../tools/demo';
+import { UsageError, type Command } from './command';
 
 const optionsSchema = z.object({
   payments: z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more').max(10_000, 'must be at most 10000'),
@@ -30,15 +31,15 @@ function parseOptions(args: string[]): z.infer<typeof optionsSchema> {
       },
     }));
   } catch (err) {
-    throw new DemoError(`${(err as Error).message} (options: --payments N, --rate N, --api-url URL, --json)`);
+    throw new UsageError((err as Error).message);
   }
   const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) throw new DemoError(parsed.error.issues.map((i) => `--${i.path.join('.')} ${i.message}`).join('; '));
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')} ${i.message}`).join('; '));
   return parsed.data;
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
+async function run(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
   const config = loadConfig();
   const stop = new AbortController();
   process.once('SIGINT', () => {
@@ -58,10 +59,16 @@ async function main(): Promise<number> {
   return summary.ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof DemoError || err instanceof ConfigError ? `demo: ${err.message}` : err);
-    process.exit(2);
+export const command: Command = {
+  name: 'demo',
+  summary: 'demo traffic to a running paysaga (npm start in another terminal), every scenario checked',
+  usage: 'npm run demo -- [--payments 30] [--rate 2] [--api-url http://127.0.0.1:3000] [--json]',
+  async run(argv) {
+    // Exit 2 when the demo could not run (its own errors, an invalid configuration), as before the registry.
+    return run(argv).catch((err: unknown) => {
+      if (!(err instanceof DemoError || err instanceof ConfigError)) throw err;
+      console.error(`demo: ${err.message}`);
+      return 2;
+    });
   },
-);
+};

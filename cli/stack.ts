@@ -1,16 +1,17 @@
 /** `npm run stack -- up|down|status|logs [engine] [-f]`: the local engines on loopback. */
 import { spawn } from 'node:child_process';
-import { ConfigError, loadConfig } from '../../config';
-import { statePaths } from './engine';
-import { ENGINES, stackDown, stackLogs, stackStatus, stackUp, StackError } from './index';
+import { loadConfig } from '../config';
+import { ENGINES, stackDown, stackLogs, stackStatus, stackUp } from '../tools/stack';
+import { statePaths } from '../tools/stack/engine';
+import { UsageError, type Command } from './command';
 
-const USAGE = `usage: npm run stack -- <command>
+const USAGE = `npm run stack -- <command>
   up                 provision what is missing, start every engine, wait until healthy (idempotent)
   down               stop every engine the stack started
   status             each engine's state, pid and resident memory
   logs [engine] [-f] the last lines of each engine's log (${ENGINES.map((e) => e.name).join(', ')}); -f follows`;
 
-async function main(argv: string[]): Promise<number> {
+async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const config = loadConfig();
   switch (command) {
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     case 'logs': {
       const follow = rest.includes('-f');
       const name = rest.find((a) => a !== '-f');
-      if (name && !ENGINES.some((e) => e.name === name)) throw new StackError(`unknown engine "${name}"\n${USAGE}`);
+      if (name && !ENGINES.some((e) => e.name === name)) throw new UsageError(`unknown engine "${name}"`);
       if (!follow) {
         console.log(stackLogs(config, name));
         return 0;
@@ -44,16 +45,13 @@ async function main(argv: string[]): Promise<number> {
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
     }
     default:
-      console.error(USAGE);
-      return 2;
+      throw new UsageError();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof StackError) console.error(err.message);
-    else console.error(err);
-    process.exit(1);
-  },
-);
+export const command: Command = {
+  name: 'stack',
+  summary: 'the local engines (Temporal, Kafka, PostgreSQL) on loopback: up, down, status, logs',
+  usage: USAGE,
+  run,
+};
