@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { listen } from '../roles/listen';
-import { bridgeGroupIds } from '../bridge';
+import { bridgeGroupIds } from '../roles/consumer-groups';
 import { createKafka } from '../kafka/client';
 import { checkGroupsConsuming } from '../kafka/lag';
 import type { RoleContext, RunningRole } from '../roles/role';

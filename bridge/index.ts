@@ -7,11 +7,9 @@ import { sagaPolicy } from '../temporal/start-payment';
 import { accountStateHandler, type AccountStateHooks } from './accounts';
 import { EventConsumer } from '../kafka/consumer';
 import { paymentRequestsHandler } from './requests';
+import { bridgeGroupIds } from '../roles/consumer-groups';
 
-export const bridgeGroupIds = (config: Config) => ({
-  requests: `${config.kafka.clientId}-bridge-payment-requests`,
-  accounts: `${config.kafka.clientId}-bridge-account-states`,
-});
+export { bridgeGroupIds };
 
 export interface BridgeHooks extends AccountStateHooks {
   afterStart?: (paymentId: string) => Promise<void>;

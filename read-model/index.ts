@@ -6,11 +6,9 @@ import { TOPICS } from '../contracts/topics';
 import { withTransaction, type Pool } from '../db/pool';
 import { EventConsumer } from '../kafka/consumer';
 import { applyPaymentDecided, applyPaymentRequested } from './projection';
+import { readModelGroupIds } from '../roles/consumer-groups';
 
-export const readModelGroupIds = (config: Config) => ({
-  requests: `${config.kafka.clientId}-read-model-requests`,
-  decisions: `${config.kafka.clientId}-read-model-decisions`,
-});
+export { readModelGroupIds };
 
 export function createReadModelConsumers(opts: { config: Config; kafka: Kafka; pool: Pool }) {
   const { config, kafka, pool } = opts;
