@@ -3,7 +3,7 @@ import { createKafka } from '../kafka/client';
 import { reportLag } from '../kafka/lag';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { createTemporalClient } from '../temporal/connection';
-import { bridgeGroupIds, createBridge } from './index';
+import { bridgeGroupIds, createBridge } from './consumers';
 
 export async function startBridge({ config, pool }: RoleContext): Promise<RunningRole> {
   const kafka = createKafka(config, 'bridge');

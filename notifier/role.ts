@@ -5,7 +5,8 @@ import { gauges } from '../observability/metrics';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { reportLag } from '../kafka/lag';
 import { NOTIFIER, notifierGroupId } from './handler';
-import { createNotifier, purgeWebhooks } from './index';
+import { purgeWebhooks } from './dispatcher';
+import { createNotifier } from './notifier';
 
 const PURGE_EVERY_MS = 3_600_000;
 

@@ -2,7 +2,7 @@ import { createKafka } from '../kafka/client';
 import { pruneInbox } from '../db/inbox';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { reportLag } from '../kafka/lag';
-import { createReadModelConsumers, readModelGroupIds } from './index';
+import { createReadModelConsumers, readModelGroupIds } from './consumers';
 import { READ_MODEL } from './projection';
 import { purgeDecidedPayments } from './retention';
 import { TOPICS } from '../contracts/topics';
