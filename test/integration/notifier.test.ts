@@ -1,5 +1,5 @@
 /**
- * The notifier (issue 5): decided events produced to Kafka become signed webhooks (Standard Webhooks) to a
+ * The notifier: decided events produced to Kafka become signed webhooks (Standard Webhooks) to a
  * real HTTP receiver that verifies every signature; retries, dead letters and their redelivery through the
  * api; a duplicate record and a replay from offset zero deliver nothing new. Two dispatchers run throughout,
  * as two notifier processes would.

@@ -1,5 +1,5 @@
 /**
- * `npm start -- --demo` as a newcomer runs it (issue 6): every role in one process on the local engines,
+ * `npm start -- --demo` as a newcomer runs it: every role in one process on the local engines,
  * health and metrics for each role, the demo run to completion with every scenario met, a payment over REST
  * decided, then Ctrl-C stops the roles, frees their ports, and leaves alone the engines it did not start.
  */
