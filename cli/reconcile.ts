@@ -24,7 +24,8 @@ export const command: Command = {
     );
     const since = parseDuration(values.since);
     const grace = parseDuration(values.grace);
-    if (since === undefined || grace === undefined) throw new UsageError('--since and --grace take durations such as 30s, 5m, 1d');
+    if (since === undefined || grace === undefined)
+      throw new UsageError('--since and --grace take durations such as 30s, 5m, 1d');
     const config = loadSettings();
     const to = new Date(Date.now() - grace);
     const pool = createPool(config);

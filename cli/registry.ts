@@ -30,7 +30,9 @@ export const COMMAND_NAMES = Object.keys(COMMANDS);
 export async function listCommands(): Promise<string> {
   const commands = await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).command));
   const width = Math.max(...commands.map((c) => c.name.length));
-  return commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage.split('\n')[0]}`).join('\n');
+  return commands
+    .map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage.split('\n')[0]}`)
+    .join('\n');
 }
 
 /** Runs the command argv names (default: start) and resolves to the process's exit code. */
@@ -38,7 +40,9 @@ export async function dispatch(argv: string[]): Promise<number> {
   // `main.ts --demo` has always meant `main.ts start --demo`.
   const [name = 'start', ...rest] = argv[0]?.startsWith('-') ? ['start', ...argv] : argv;
   if (name === 'help' || name === '--help') {
-    console.log(`usage: npx tsx main.ts <command> [arguments] (or npm start / npm run <command>)\ncommands:\n${await listCommands()}`);
+    console.log(
+      `usage: npx tsx main.ts <command> [arguments] (or npm start / npm run <command>)\ncommands:\n${await listCommands()}`,
+    );
     return 0;
   }
   const load = COMMANDS[name];

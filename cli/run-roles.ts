@@ -96,7 +96,10 @@ async function kafkaAnswers(config: Config): Promise<void> {
 }
 
 /** Starts the roles in order; stops those already started if one fails; resolves once they are ready. */
-export async function runRoles(config: Config, names: readonly RoleName[]): Promise<{ stop: () => Promise<void>; metricsUrl: string }> {
+export async function runRoles(
+  config: Config,
+  names: readonly RoleName[],
+): Promise<{ stop: () => Promise<void>; metricsUrl: string }> {
   const pool = createPool(config);
   await waitForEngine('PostgreSQL', () => pool.query('select 1'), postgresUnavailable);
   if (names.some((n) => n !== 'gateway' && n !== 'worker'))

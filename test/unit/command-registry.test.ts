@@ -7,7 +7,11 @@ const root = path.resolve(__dirname, '../..');
 
 /** main.ts as npm runs it, without engines: what it prints and its exit code. */
 function main(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -24,7 +28,20 @@ describe('the command registry (main.ts)', function () {
   it('lists every command with `help`, exit 0', () => {
     const { code, out } = main('help');
     assert.equal(code, 0);
-    for (const name of ['start', 'run', 'setup', 'stack', 'demo', 'bench', 'chaos', 'legacy-feed', 'reconcile', 'dlt', 'rebuild-read-model', 'docs:config'])
+    for (const name of [
+      'start',
+      'run',
+      'setup',
+      'stack',
+      'demo',
+      'bench',
+      'chaos',
+      'legacy-feed',
+      'reconcile',
+      'dlt',
+      'rebuild-read-model',
+      'docs:config',
+    ])
       assert.match(out, new RegExp(`^  ${name} `, 'm'), `${name} is listed`);
   });
 
