@@ -26,7 +26,7 @@ const COMMANDS: Record<string, Load> = {
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
 
-/** Every command with its summary, one a line: what `help` prints. */
+/** Every command with its summary and how to call it: what `help` prints. */
 export async function listCommands(): Promise<string> {
   const commands = await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).command));
   const width = Math.max(...commands.map((c) => c.name.length));
