@@ -5,8 +5,16 @@ import tseslint from 'typescript-eslint';
 // Every Node built-in that module.builtinModules lists (as Temporal's workflow bundler reads it), as `x` and `node:x`.
 const nodeBuiltins = [...new Set(builtinModules.flatMap((name) => (name.startsWith('node:') ? [name] : [name, `node:${name}`])))];
 
+// Imports run one way, from the entry points (main.ts, cli/) down: the product never imports the commands, the
+// tooling or the tests, and the tooling never imports the commands or the tests.
+const TOWARDS_ENTRY = [
+  { group: ['**/cli', '**/cli/**'], message: 'only the entry point (main.ts, cli/) imports the commands' },
+  { group: ['**/test/**'], message: 'product and tooling code never imports tests' },
+];
+const TOOLING = { group: ['**/tools/**'], message: 'the product never imports the tooling (tools/)' };
+
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.stack/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', '.stack/', 'tools/bench/results/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -46,6 +54,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.ts'],
+    ignores: ['main.ts', 'cli/**', 'tools/**', 'test/**', 'workflows/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...TOWARDS_ENTRY, TOOLING] }] },
+  },
+  {
+    files: ['tools/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: TOWARDS_ENTRY }] },
+  },
+  {
     // Workflow code is replayed: it must stay deterministic (DESIGN.md §4, STYLE.md).
     files: ['workflows/**/*.ts'],
     rules: {
@@ -60,6 +77,8 @@ export default tseslint.config(
           patterns: [
             { group: ['../activities', '../activities/*'], message: 'import only types from activities', allowTypeImports: true },
             { group: ['pg', 'kafkajs', 'express', '../config', '../config/*', '../db/*'], message: 'no I/O in workflow code' },
+            ...TOWARDS_ENTRY,
+            TOOLING,
           ],
         },
       ],

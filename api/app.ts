@@ -41,7 +41,7 @@ export function createApiApp(opts: {
   idempotencyLeaseMs?: number;
   /** The aggregate's output in memory (api/merchants.ts); without it GET /merchants/:id/totals answers 503. */
   merchantTotals?: MerchantTotalsTable;
-  /** Throws unless the bridge consumes (api/service.ts asks the brokers); part of /health/ready. */
+  /** Throws unless the bridge consumes (api/role.ts asks the brokers); part of /health/ready. */
   bridgeConsuming?: () => Promise<void>;
 }) {
   const { pool, client, config } = opts;

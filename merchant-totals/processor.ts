@@ -36,8 +36,9 @@ import { restorePartition } from './restore';
 import { applyDelta, foldBatch, forgetSeenBefore, type BatchDelta, type PartitionState } from './state';
 import { runTransaction, transactionLogCreator } from './transaction';
 import { metrics } from '../observability/metrics';
+import { merchantTotalsGroupId } from '../roles/consumer-groups';
 
-export const merchantTotalsGroupId = (clientId: string) => `${clientId}-merchant-totals`;
+export { merchantTotalsGroupId };
 export const merchantTotalsTransactionalId = (clientId: string, partition: number) => `${clientId}-merchant-totals-${partition}`;
 
 const INPUT = TOPICS.paymentDecided;

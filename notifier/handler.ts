@@ -14,7 +14,7 @@ import { decidedWebhookBody } from './payload';
 /** The notifier's name in the inbox. */
 export const NOTIFIER = 'notifier';
 
-export const notifierGroupId = (config: Config) => `${config.kafka.clientId}-notifier`;
+export { notifierGroupId } from '../roles/consumer-groups';
 
 export type WebhookEndpoint = Config['webhooks']['endpoints'][number];
 

@@ -2,7 +2,7 @@
  * Standard Webhooks signatures (https://www.standardwebhooks.com): `webhook-signature` is `v1,` plus the
  * base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` under the endpoint's secret, where a
  * secret `whsec_<base64>` means the decoded bytes. Several signatures may be sent, separated by spaces
- * (while a secret is rotated). The groundwork of the notifier (issue 5).
+ * (while a secret is rotated). The groundwork of the notifier.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 

@@ -6,7 +6,7 @@
  */
 import type { Server } from 'node:http';
 import express, { type RequestHandler } from 'express';
-import { listen } from '../http/listen';
+import { listen } from '../roles/listen';
 import { registry } from './metrics';
 import { fatalError } from '../roles/lifecycle';
 

@@ -11,7 +11,7 @@ import { TOPICS } from '../contracts/topics';
 import { withTransaction, type Pool } from '../db/pool';
 import { decodeRecord, PoisonRecordError } from '../kafka/consumer';
 import { readToEnd } from '../kafka/read-to-end';
-import { readModelGroupIds } from './index';
+import { readModelGroupIds } from './consumers';
 import { applyPaymentDecided, applyPaymentRequested, READ_MODEL } from './projection';
 
 export class RebuildRefused extends Error {

@@ -6,7 +6,7 @@
  */
 import { loadConfig } from '../config';
 import { configureLogging } from '../observability/logger';
-import { stackDown, stackUp } from '../stack';
+import { stackDown, stackUp } from '../tools/stack';
 
 let startedHere: string[] = [];
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BenchReport } from '../../bench/report';
+import type { BenchReport } from '../../tools/bench/report';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -27,7 +27,7 @@ describe('npm run bench -- --smoke', function () {
   it('runs the sweep and the floors and reports every figure in JSON, markdown and SVG', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'paysaga-bench-'));
     // All roles in one process: the smoke run starts faster, and the per-role split is not what it checks.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--smoke', '--processes', 'one', '--out', out], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'bench', '--smoke', '--processes', 'one', '--out', out], {
       cwd: root,
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,9 +4,9 @@
  * a role, restarts an engine and turns on gateway faults. Every fault must be injected and no invariant broken.
  */
 import assert from 'node:assert/strict';
-import { formatReport } from '../../chaos/report';
-import { runChaos } from '../../chaos/run';
-import { planChaos } from '../../chaos/schedule';
+import { formatReport } from '../../tools/chaos/report';
+import { runChaos } from '../../tools/chaos/run';
+import { planChaos } from '../../tools/chaos/schedule';
 
 describe('chaos: the seeded fault suite, short variant', function () {
   this.timeout(900_000);

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../config';
-import { stackDown, stackStatus } from '../../stack';
-import { freePort, portOpen } from '../../stack/proc';
+import { stackDown, stackStatus } from '../../tools/stack';
+import { freePort, portOpen } from '../../tools/stack/proc';
 import { eventually } from '../eventually';
 
 const root = path.resolve(__dirname, '../..');

@@ -1,5 +1,5 @@
 /**
- * Reprocessing a dead-letter topic (issue 6 runbook): `npm run dlt -- list <topic>` shows each dead letter
+ * Reprocessing a dead-letter topic (docs/runbook.md): `npm run dlt -- list <topic>` shows each dead letter
  * with its reason; `replay` publishes the original record again to its topic, once, and a second replay
  * sends nothing new.
  */

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { bridgeGroupIds } from '../../bridge';
-import { SCENARIO_IDS } from '../../demo/scenarios';
-import { DemoError, formatSummary, runDemo, type DemoSummary } from '../../demo';
-import { freePort } from '../../stack/proc';
+import { SCENARIO_IDS } from '../../tools/demo/scenarios';
+import { DemoError, formatSummary, runDemo, type DemoSummary } from '../../tools/demo';
+import { freePort } from '../../tools/stack/proc';
 import { PipelineHarness, TOKENS } from './pipeline-harness';
 
 describe('demo traffic against the whole pipeline', function () {

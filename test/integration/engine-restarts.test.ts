@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AccountState } from '../../contracts/payment';
 import { createKafka } from '../../kafka/client';
-import { publishFeed } from '../../legacy/feed';
+import { publishFeed } from '../../tools/legacy/feed';
 import { ROLE_NAMES } from '../../roles';
-import { stackDown, stackUp } from '../../stack';
+import { stackDown, stackUp } from '../../tools/stack';
 import { eventually, sleep } from '../eventually';
 import { skipBacklog, SYSTEM_TOKENS, SystemProcess, systemEnv } from './system-process';
 

@@ -7,7 +7,7 @@ import { migrate } from '../../db/migrate';
 import { createPool, type Pool } from '../../db/pool';
 import { FaultInjector } from '../../gateway/faults';
 import { createGatewayApp } from '../../gateway/server';
-import { listen } from '../../http/listen';
+import { listen } from '../../roles/listen';
 import { eventually } from '../eventually';
 
 describe('gateway simulator over HTTP (real PostgreSQL)', function () {

@@ -12,7 +12,7 @@ import { createApiApp } from '../../api/app';
 import { loadConfig } from '../../config';
 import { migrate } from '../../db/migrate';
 import { createPool, type Pool } from '../../db/pool';
-import { listen } from '../../http/listen';
+import { listen } from '../../roles/listen';
 import { temporalConnectionOptions } from '../../temporal/connection';
 
 const SHOP = 'shop-token-with-merchants-0123456789';

@@ -21,7 +21,7 @@ import type { MerchantTotals } from '../../contracts/merchant-totals';
 import type { PaymentDecided } from '../../contracts/payment';
 import { deadLetterTopic, MERCHANT_TOTALS_TOPICS, TOPICS } from '../../contracts/topics';
 import { createPool } from '../../db/pool';
-import { listen } from '../../http/listen';
+import { listen } from '../../roles/listen';
 import { createKafka } from '../../kafka/client';
 import { decodeRecord } from '../../kafka/consumer';
 import { KafkaTable } from '../../kafka/table';

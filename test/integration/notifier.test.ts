@@ -1,5 +1,5 @@
 /**
- * The notifier (issue 5): decided events produced to Kafka become signed webhooks (Standard Webhooks) to a
+ * The notifier: decided events produced to Kafka become signed webhooks (Standard Webhooks) to a
  * real HTTP receiver that verifies every signature; retries, dead letters and their redelivery through the
  * api; a duplicate record and a replay from offset zero deliver nothing new. Two dispatchers run throughout,
  * as two notifier processes would.
@@ -19,7 +19,7 @@ import type { PaymentDecided } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';
 import { migrate } from '../../db/migrate';
 import { createPool, type Pool } from '../../db/pool';
-import { listen } from '../../http/listen';
+import { listen } from '../../roles/listen';
 import { createKafka } from '../../kafka/client';
 import { ensureTopics } from '../../kafka/topics';
 import { applyWebhookRetention, createNotifier, notifierGroupId, WebhookDispatcher } from '../../notifier';

@@ -1,5 +1,5 @@
 /**
- * `npm start -- --demo` as a newcomer runs it (issue 6): every role in one process on the local engines,
+ * `npm start -- --demo` as a newcomer runs it: every role in one process on the local engines,
  * health and metrics for each role, the demo run to completion with every scenario met, a payment over REST
  * decided, then Ctrl-C stops the roles, frees their ports, and leaves alone the engines it did not start.
  */
@@ -11,11 +11,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../../config';
 import { createKafka } from '../../kafka/client';
-import { publishFeed } from '../../legacy/feed';
+import { publishFeed } from '../../tools/legacy/feed';
 import { ROLE_NAMES } from '../../roles';
 import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
-import { stackStatus } from '../../stack';
-import { freePort } from '../../stack/proc';
+import { stackStatus } from '../../tools/stack';
+import { freePort } from '../../tools/stack/proc';
 import { eventually } from '../eventually';
 
 const root = path.resolve(__dirname, '../..');

@@ -1,5 +1,5 @@
 /**
- * Logs, metrics and traces of one payment on the real pipeline (issue 6): an activity's log line carries the
+ * Logs, metrics and traces of one payment on the real pipeline: an activity's log line carries the
  * payment and trace ids; /metrics series move when a payment is decided; one trace spans the api, the Kafka
  * bridge, the workflow and the gateway activity (an in-memory span exporter).
  */

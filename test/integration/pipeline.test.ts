@@ -1,5 +1,5 @@
 /**
- * From a request to a decision, effectively once (issue 4): the REST api, the outbox relay, the bridge and
+ * From a request to a decision, effectively once: the REST api, the outbox relay, the bridge and
  * the saga on the real Kafka, Temporal dev server and PostgreSQL.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The read model behind GET /payments (issue 5): folded from the requested and decided events with an inbox,
+ * The read model behind GET /payments: folded from the requested and decided events with an inbox,
  * so a duplicate delivery, a replay from offset zero and a rebuild change nothing (DESIGN.md §6, §7.5).
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Ledger views and reconciliation on the real pipeline (issue 5): balances and journals from the
+ * Ledger views and reconciliation on the real pipeline: balances and journals from the
  * double-entry ledger, and `npm run reconcile` comparing the gateway simulator, the ledger and the decided
  * events: silent on clean data, naming each injected mismatch (and exiting non-zero) otherwise.
  */

@@ -11,8 +11,8 @@ import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../config';
 import { recordAccountState } from '../../db/accounts';
 import { createPool } from '../../db/pool';
-import { freePort } from '../../stack/proc';
-import { temporalBinary } from '../../stack/temporal';
+import { freePort } from '../../tools/stack/proc';
+import { temporalBinary } from '../../tools/stack/temporal';
 import { createTemporalClient } from '../../temporal/connection';
 import { sagaPolicy, startPayment } from '../../temporal/start-payment';
 

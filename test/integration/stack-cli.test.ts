@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { isAlive, portOpen, readPid } from '../../stack/proc';
+import { isAlive, portOpen, readPid } from '../../tools/stack/proc';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -47,7 +47,7 @@ describe('stack command (a second stack on other ports)', function () {
   };
   const stack = async (...args: string[]) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'stack/cli.ts', ...args], { cwd: root, env });
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'main.ts', 'stack', ...args], { cwd: root, env });
       return { code: 0, out: stdout + stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };

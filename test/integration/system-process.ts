@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../config';
 import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
-import { freePort } from '../../stack/proc';
+import { freePort } from '../../tools/stack/proc';
 import { eventually } from '../eventually';
 
 const root = path.resolve(__dirname, '../..');

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../config';
-import { DemoError, demoTokens } from '../../demo/api';
+import { DemoError, demoTokens } from '../../tools/demo/api';
 import { accountStateSchema, paymentRequestSchema } from '../../contracts/payment';
 import { createPaymentBody } from '../../api/schemas';
 import { decodeRecord, PoisonRecordError } from '../../kafka/consumer';
 import { EVENT_TYPES } from '../../contracts/events';
-import { formatLive, formatSummary, latencyStats, paymentIdQuery, webUiUrl, type DemoSummary } from '../../demo/report';
+import { formatLive, formatSummary, latencyStats, paymentIdQuery, webUiUrl, type DemoSummary } from '../../tools/demo/report';
 import {
   feedStats,
   formatMs,
@@ -18,7 +18,7 @@ import {
   seedSnapshots,
   type DemoOptions,
   type DemoPlan,
-} from '../../demo/scenarios';
+} from '../../tools/demo/scenarios';
 
 const options: DemoOptions = {
   runId: 'a1b2c3d4',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig, SETTINGS, type Env } from '../../config';
 import { ROLE_NAMES } from '../../roles';
-import { VERSIONS } from '../../stack/versions';
+import { VERSIONS } from '../../tools/stack/versions';
 
 interface Service {
   image?: string;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { planFeed } from '../../legacy/feed';
+import { planFeed } from '../../tools/legacy/feed';
 
 const base = {
   accountIds: ['a', 'b'],

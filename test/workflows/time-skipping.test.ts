@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig } from '../../config';
-import { testServerPath } from '../../stack';
+import { testServerPath } from '../../tools/stack';
 import { sleepOneDay } from '../fixtures/workflows';
 
 /** A time-skipping environment on the Java test server that `npm run stack -- up` provisioned. */

@@ -1,0 +1,50 @@
+import type { AddressInfo } from 'node:net';
+import { listen } from '../roles/listen';
+import { bridgeGroupIds } from '../roles/consumer-groups';
+import { createKafka } from '../kafka/client';
+import { checkGroupsConsuming } from '../kafka/lag';
+import type { RoleContext, RunningRole } from '../roles/role';
+import { createTemporalClient } from '../temporal/connection';
+import { checkReady, createApiApp } from './app';
+import { startPeriodicJob } from '../roles/periodic-job';
+import { applyIdempotencyKeyRetention } from './idempotency';
+import { createMerchantTotalsTable } from './merchants';
+
+const RETENTION_EVERY_MS = 600_000;
+
+export async function startApi({ config, pool }: RoleContext): Promise<RunningRole> {
+  const client = await createTemporalClient(config);
+  // Read in the background: /health/ready says not ready until it has caught up once.
+  const kafka = createKafka(config, 'api');
+  const merchantTotals = createMerchantTotalsTable(kafka, config.kafka.clientId);
+  await merchantTotals.start();
+  const admin = kafka.admin();
+  await admin.connect();
+  const groups = bridgeGroupIds(config);
+  const bridgeConsuming = () => checkGroupsConsuming(admin, [groups.requests, groups.accounts]);
+  const app = createApiApp({ pool, client, config, merchantTotals, bridgeConsuming });
+  const server = await listen(app, config.api.port, config.httpHost).catch(async (err: unknown) => {
+    await merchantTotals.stop();
+    await admin.disconnect();
+    throw err;
+  });
+  const retention = startPeriodicJob({
+    name: 'idempotency-key-retention',
+    everyMs: RETENTION_EVERY_MS,
+    run: () => applyIdempotencyKeyRetention(pool, config.api.idempotencyKeyRetentionMs),
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    name: 'api',
+    describe: `api listening on ${url} (OpenAPI ${url}/openapi.json)`,
+    ready: () => checkReady({ pool, client, merchantTotals, bridgeConsuming }).then(() => true),
+    async stop() {
+      await retention.stop();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await merchantTotals.stop();
+      await admin.disconnect();
+      await client.connection.close();
+    },
+  };
+}

@@ -1,8 +1,0 @@
-/** npm run docs:config: writes docs/configuration.md from the settings declared in config/settings.ts. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { renderConfigurationReference } from '../config/reference';
-
-const target = path.resolve(__dirname, '..', 'docs', 'configuration.md');
-fs.writeFileSync(target, renderConfigurationReference());
-console.log(`wrote ${path.relative(process.cwd(), target)}`);

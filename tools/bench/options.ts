@@ -1,0 +1,178 @@
+/** The bench's command line (`npm run bench -- --help`), validated with zod. */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { parseDuration } from '../../config';
+
+export const USAGE = `npm run bench [-- options]
+  --rates 2,5,10,20,30,45,60  offered rates (payments/s) of the sweep, ascending; it stops after the first
+                             rate that is not sustainable
+  --duration 10s             how long each rate is offered
+  --accounts 60              accounts the payments are spread over
+  --mix fresh=0.9,late=0.1,never=0
+                             account state of each payment: fresh before its request, published late, or never
+  --late 1s-5s               spread of the late delays (uniform), after the POST was accepted
+  --deadline 30s             the system's ACCOUNT_STATE_DEADLINE
+  --drain 60s                after a rate's window, how long to wait for its payments' decisions
+  --history-sample 10        workflows per rate whose histories are counted
+  --processes per-role       per-role: each role its own process (CPU and memory per role); one: all roles
+                             in one process, as npm start runs them
+  --no-floors                skip the floors (empty workflow, saga-shaped no-op, signal, Kafka, PostgreSQL)
+  --out tools/bench/results  where bench.json, bench.md and knee.svg are written
+  --smoke                    one low rate for a few seconds and floors with few samples (npm test)`;
+
+/** A command line the bench cannot run: the command prints it with the usage, without a stack trace. */
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+const durationMs = z.string().transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a duration like 500ms, 10s or 2m (got "${v}")` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const rates = z
+  .string()
+  .transform((v) => v.split(',').map((r) => Number(r.trim())))
+  .pipe(z.array(z.number().positive('each rate must be a positive number of payments per second')).min(1))
+  .refine((list) => list.every((r, i) => i === 0 || r > list[i - 1]!), 'rates must be ascending');
+
+const mix = z
+  .string()
+  .transform((v, ctx) => {
+    const out = { fresh: 0, late: 0, never: 0 };
+    for (const part of v.split(',')) {
+      const [name, share] = part.split('=').map((s) => s.trim());
+      if (!(name === 'fresh' || name === 'late' || name === 'never') || !share || !(Number(share) >= 0)) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not fresh=<share>, late=<share> or never=<share>` });
+        return z.NEVER;
+      }
+      out[name] = Number(share);
+    }
+    return out;
+  })
+  .refine((m) => m.fresh + m.late + m.never > 0, 'the shares must not all be zero');
+
+const spread = z.string().transform((v, ctx) => {
+  const [lo, hi] = v.split('-').map((s) => parseDuration(s.trim()));
+  if (lo === undefined || hi === undefined || hi < lo) {
+    ctx.addIssue({ code: 'custom', message: `must be <min>-<max>, two durations (got "${v}")` });
+    return z.NEVER;
+  }
+  return { minMs: lo, maxMs: hi };
+});
+
+const count = z.coerce.number().int().min(1);
+
+const flagsSchema = z.object({
+  rates,
+  duration: durationMs,
+  accounts: count,
+  mix,
+  late: spread,
+  deadline: durationMs,
+  drain: durationMs,
+  'history-sample': count,
+  processes: z.enum(['per-role', 'one']),
+  floors: z.boolean(),
+  out: z.string().min(1),
+  smoke: z.boolean(),
+});
+
+/** How many sequential samples each fixed-cost floor takes. */
+export interface FloorSamples {
+  emptyWorkflow: number;
+  signal: number;
+  kafka: number;
+  postgres: number;
+}
+
+export interface BenchOptions {
+  rates: number[];
+  durationMs: number;
+  accounts: number;
+  mix: { fresh: number; late: number; never: number };
+  late: { minMs: number; maxMs: number };
+  deadlineMs: number;
+  drainMs: number;
+  historySample: number;
+  processes: 'per-role' | 'one';
+  floors: boolean;
+  floorSamples: FloorSamples;
+  outDir: string;
+  smoke: boolean;
+}
+
+const DEFAULTS = {
+  rates: '2,5,10,20,30,45,60',
+  duration: '10s',
+  accounts: '60',
+  mix: 'fresh=0.9,late=0.1,never=0',
+  late: '1s-5s',
+  deadline: '30s',
+  drain: '60s',
+  'history-sample': '10',
+  processes: 'per-role',
+  out: path.resolve(__dirname, 'results'),
+};
+
+/** What --smoke sets unless the command line says otherwise. */
+const SMOKE = {
+  rates: '2',
+  duration: '3s',
+  accounts: '6',
+  mix: 'fresh=0.5,late=0.5,never=0',
+  late: '200ms-1s',
+  'history-sample': '3',
+};
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rates: { type: 'string' },
+      duration: { type: 'string' },
+      accounts: { type: 'string' },
+      mix: { type: 'string' },
+      late: { type: 'string' },
+      deadline: { type: 'string' },
+      drain: { type: 'string' },
+      'history-sample': { type: 'string' },
+      processes: { type: 'string' },
+      'no-floors': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const { 'no-floors': noFloors, help: _help, ...given } = values;
+  const raw = { ...DEFAULTS, ...(values.smoke ? SMOKE : {}), ...given, floors: !noFloors };
+  const parsed = flagsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  --${String(i.path[0])}: ${i.message}`).join('\n');
+    throw new OptionsError(`invalid options:\n${problems}`);
+  }
+  const f = parsed.data;
+  return {
+    rates: f.rates,
+    durationMs: f.duration,
+    accounts: f.accounts,
+    mix: f.mix,
+    late: f.late,
+    deadlineMs: f.deadline,
+    drainMs: f.drain,
+    historySample: f['history-sample'],
+    processes: f.processes,
+    floors: f.floors,
+    floorSamples: f.smoke
+      ? { emptyWorkflow: 5, signal: 10, kafka: 10, postgres: 20 }
+      : { emptyWorkflow: 50, signal: 200, kafka: 200, postgres: 500 },
+    outDir: path.resolve(f.out),
+    smoke: f.smoke,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * paysaga as users run it, for the bench: every role via `node main.ts run <roles>` on the local engines, each
+ * role in its own process by default (so CPU and memory are measured per role; `--processes one` runs them all
+ * in one process, as `npm start` does). A fresh KAFKA_CLIENT_ID and task queue per run, its consumer groups
+ * moved to the topics' ends first, so earlier runs' records are not its load.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../config';
+import { migrate } from '../../db/migrate';
+import { createPool } from '../../db/pool';
+import { createKafka } from '../../kafka/client';
+import { ensureTopics } from '../../kafka/topics';
+import { ROLE_NAMES } from '../../roles';
+import { freePort, sleep } from '../stack/proc';
+import { connectTemporal } from '../../temporal/connection';
+import { registerSearchAttributes } from '../../temporal/search-attributes';
+import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
+import { processUsage, type UsageSnapshot } from './process-usage';
+
+const root = path.resolve(__dirname, '../..');
+
+interface RoleProcess {
+  /** The roles it runs, comma-separated as on its command line. */
+  roles: string;
+  metricsPort: number;
+  child: ChildProcess;
+  log: string;
+  readyMs?: number;
+}
+
+export class BenchSystem {
+  readonly config: Config;
+  private readonly processes: RoleProcess[] = [];
+
+  private constructor(
+    readonly runId: string,
+    readonly clientToken: string,
+    readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.config = loadConfig(env);
+  }
+
+  static async create(opts: { deadlineMs: number }): Promise<BenchSystem> {
+    const runId = randomUUID().slice(0, 8);
+    const clientToken = `bench-client-${randomUUID()}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      API_PORT: String(await freePort()),
+      GATEWAY_PORT: String(await freePort()),
+      TEMPORAL_TASK_QUEUE: `bench-${runId}`,
+      KAFKA_CLIENT_ID: `paysaga-bench-${runId}`,
+      ACCOUNT_STATE_DEADLINE: `${opts.deadlineMs}ms`,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+      API_TOKENS: JSON.stringify([{ token: clientToken, subject: `bench-${runId}`, roles: ['client'] }]),
+    };
+    return new BenchSystem(runId, clientToken, env);
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.config.api.port}`;
+  }
+
+  /** Schema, topics and search attributes (as `npm run setup`), then the roles; resolves when all are ready. */
+  async start(mode: 'per-role' | 'one', logDir: string): Promise<void> {
+    const pool = createPool(this.config);
+    try {
+      await migrate(pool);
+    } finally {
+      await pool.end();
+    }
+    await ensureTopics(createKafka(this.config, 'bench-setup'), this.config);
+    const connection = await connectTemporal(this.config);
+    try {
+      await registerSearchAttributes(connection, this.config.temporal.namespace);
+    } finally {
+      await connection.close();
+    }
+    await startGroupsAtTopicEnds(this.config);
+    fs.mkdirSync(logDir, { recursive: true });
+    const groups = mode === 'one' ? [ROLE_NAMES.join(',')] : [...ROLE_NAMES];
+    const t0 = Date.now();
+    for (const roles of groups) {
+      const metricsPort = await freePort();
+      const log = path.join(logDir, `${roles.includes(',') ? 'all-roles' : roles}.log`);
+      const fd = fs.openSync(log, 'w');
+      // node itself (not npx), so the pid measured is the role's own process.
+      const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), '--import', 'tsx', 'main.ts', 'run', roles], {
+        cwd: root,
+        env: { ...this.env, METRICS_PORT: String(metricsPort) },
+        stdio: ['ignore', fd, fd],
+      });
+      fs.closeSync(fd);
+      this.processes.push({ roles, metricsPort, child, log });
+    }
+    await Promise.all(this.processes.map((p) => this.untilReady(p, t0)));
+  }
+
+  /** Time from spawn to /health/ready of each process (all spawned together, so they share the CPU). */
+  readyMs(): Record<string, number> {
+    return Object.fromEntries(this.processes.map((p) => [p.roles.includes(',') ? 'all roles' : p.roles, p.readyMs!]));
+  }
+
+  usage(): UsageSnapshot {
+    const out: UsageSnapshot = {};
+    for (const p of this.processes) {
+      const u = p.child.pid === undefined ? undefined : processUsage(p.child.pid);
+      if (u) out[p.roles.includes(',') ? 'all roles' : p.roles] = u;
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.processes.map(async (p) => {
+        if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+        const exited = new Promise((r) => p.child.once('exit', r));
+        p.child.kill('SIGTERM');
+        const timer = setTimeout(() => p.child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  private async untilReady(p: RoleProcess, t0: number, timeoutMs = 180_000): Promise<void> {
+    while (Date.now() - t0 < timeoutMs) {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) {
+        throw new Error(`role process "${p.roles}" exited before it was ready; see ${p.log}`);
+      }
+      const res = await fetch(`http://127.0.0.1:${p.metricsPort}/health/ready`, { signal: AbortSignal.timeout(2_000) }).catch(
+        () => undefined,
+      );
+      await res?.body?.cancel();
+      if (res?.status === 200) {
+        p.readyMs = Date.now() - t0;
+        return;
+      }
+      await sleep(200);
+    }
+    throw new Error(`role process "${p.roles}" not ready within ${timeoutMs / 1000}s; see ${p.log}`);
+  }
+}
