@@ -12,7 +12,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/
 import type { Activities } from '../../../activities';
 import { loadConfig } from '../../../config';
 import type { AccountState, PaymentRequest } from '../../../contracts/payment';
-import { provisionTestServer } from '../../../stack/test-server';
+import { provisionTestServer } from '../../../tools/stack/test-server';
 import { paymentSearchAttributeTypes } from '../../../temporal/search-attributes';
 import { startPayment } from '../../../temporal/start-payment';
 import { WORKFLOWS_PATH } from '../../../workers/worker';
