@@ -75,6 +75,11 @@ export function widenings(narrow: JsonSchema, wide: JsonSchema, at = '$'): strin
     if (ANNOTATIONS.has(keyword) || UNDERSTOOD.has(keyword)) continue;
     if (!isDeepStrictEqual(narrow[keyword], wide[keyword])) out.push(`${at}: keyword ${keyword} differs (cannot compare it)`);
   }
+  // These take properties or items out of the reach of additionalProperties and items, which are compared below.
+  for (const keyword of ['patternProperties', 'prefixItems', 'unevaluatedProperties', 'unevaluatedItems']) {
+    if (narrow[keyword] !== undefined && wide[keyword] === undefined)
+      out.push(`${at}: keyword ${keyword} differs (cannot compare it)`);
+  }
 
   const values = finiteValues(narrow);
   if (values) {

@@ -145,6 +145,12 @@ describe('schema compatibility checker: may a value of one schema be refused by 
       /keyword prefixItems differs \(cannot compare it\)/,
     ],
     [
+      'pattern properties that additionalProperties false no longer covers',
+      { ...object({ id }, ['id'], false), patternProperties: { '^x': {} } },
+      object({ id }, ['id'], false),
+      /keyword patternProperties differs/,
+    ],
+    [
       'items widened',
       { type: 'array', items: { type: 'number' } },
       { type: 'array', items: { type: 'integer' } },
