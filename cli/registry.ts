@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Load> = {
   bench: () => import('./bench.js'),
   chaos: () => import('./chaos.js'),
   'docs:config': () => import('./docs-config.js'),
+  'contracts:schemas': () => import('./contracts-schemas.js'),
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
