@@ -8,20 +8,11 @@ import assert from 'node:assert/strict';
 import { applySagaRecordRetention } from '../../db/retention';
 import { accountStateSignal, paymentWorkflowId } from '../../workflows/shared';
 import { eventually } from '../eventually';
-import { PipelineHarness } from './pipeline-harness';
+import { pipelineForSuite } from './pipeline-harness';
 
 describe('bridge: account states from the legacy feed (real engines)', function () {
   this.timeout(60_000);
-  const h = new PipelineHarness();
-
-  before(async function () {
-    this.timeout(120_000);
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await h.tearDown();
-  });
+  const h = pipelineForSuite();
 
   const recorded = (accountId: string, version: number) =>
     eventually(`account ${accountId} v${version} recorded`, async () => {

@@ -10,20 +10,11 @@ import { bridgeGroupIds } from '../../bridge';
 import { EVENT_TYPES } from '../../contracts/events';
 import { deadLetterTopic, TOPICS, type Topic } from '../../contracts/topics';
 import { eventually } from '../eventually';
-import { PipelineHarness } from './pipeline-harness';
+import { pipelineForSuite } from './pipeline-harness';
 
 describe('bridge: poison records are dead-lettered, the partition moves on (real engines)', function () {
   this.timeout(60_000);
-  const h = new PipelineHarness();
-
-  before(async function () {
-    this.timeout(120_000);
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await h.tearDown();
-  });
+  const h = pipelineForSuite();
 
   /** Publishes each (data) as the data of an envelope of `type`, keyed by `key`, in order. */
   async function publish(topic: Topic, type: string, key: string, records: unknown[]): Promise<void> {

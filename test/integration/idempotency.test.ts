@@ -8,23 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { claimKey, releaseKey } from '../../api/idempotency';
 import { TOPICS } from '../../contracts/topics';
 import { eventually } from '../eventually';
-import { PipelineHarness, TOKENS } from './pipeline-harness';
+import { pipelineForSuite, TOKENS } from './pipeline-harness';
 
 const LEASE_MS = 1_000;
 
 describe('Idempotency-Key: a claim that outlives its lease (real engines)', function () {
   this.timeout(60_000);
-  const h = new PipelineHarness({ idempotencyLeaseMs: LEASE_MS });
+  const h = pipelineForSuite({ idempotencyLeaseMs: LEASE_MS });
   const auth = { authorization: `Bearer ${TOKENS.client}` };
-
-  before(async function () {
-    this.timeout(120_000);
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await h.tearDown();
-  });
   afterEach(() => {
     h.apiHooks = {};
   });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { paymentWorkflowId, statusQuery } from '../../workflows/shared';
 import { eventually } from '../eventually';
-import { PipelineHarness, TOKENS } from './pipeline-harness';
+import { pipelineForSuite, TOKENS } from './pipeline-harness';
 
 interface OverrideAccepted {
   paymentId: string;
@@ -19,17 +19,7 @@ interface OverrideAccepted {
 
 describe('operator overrides: audit and answer (real engines)', function () {
   this.timeout(60_000);
-  const h = new PipelineHarness();
-
-  before(async function () {
-    this.timeout(120_000);
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    h.faults.set({});
-    await h.tearDown();
-  });
+  const h = pipelineForSuite();
   afterEach(() => void h.faults.set({}));
 
   const override = (paymentId: string, decision: 'approve' | 'decline', key?: string) =>

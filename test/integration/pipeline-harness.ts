@@ -322,3 +322,20 @@ export class PipelineHarness {
     return this.decided.get(paymentId)?.length ?? 0;
   }
 }
+
+/**
+ * A harness for the enclosing describe(): set up before its first test and torn down after its last. Call it
+ * in the describe's body; the suite's own before() hooks run after the harness is up.
+ */
+export function pipelineForSuite(opts: ConstructorParameters<typeof PipelineHarness>[0] = {}): PipelineHarness {
+  const h = new PipelineHarness(opts);
+  before(async function () {
+    this.timeout(120_000);
+    await h.setUp();
+  });
+  after(async function () {
+    this.timeout(60_000);
+    await h.tearDown();
+  });
+  return h;
+}

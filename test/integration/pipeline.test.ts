@@ -12,21 +12,12 @@ import { consumerLag } from '../../kafka/lag';
 import { deadLetterTopic, TOPICS } from '../../contracts/topics';
 import { paymentWorkflowId, statusQuery } from '../../workflows/shared';
 import { eventually } from '../eventually';
-import { PipelineHarness, TOKENS } from './pipeline-harness';
+import { pipelineForSuite, TOKENS } from './pipeline-harness';
 
 describe('pipeline: REST and Kafka to a decision (real engines)', function () {
   this.timeout(60_000);
-  const h = new PipelineHarness();
+  const h = pipelineForSuite();
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-
-  before(async function () {
-    this.timeout(120_000);
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await h.tearDown();
-  });
   afterEach(() => {
     h.bridgeHooks = {};
     h.apiHooks = {};

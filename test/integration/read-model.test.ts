@@ -12,7 +12,7 @@ import { TOPICS } from '../../contracts/topics';
 import { createReadModelConsumers, readModelGroupIds } from '../../read-model';
 import { RebuildRefused, rebuildReadModel } from '../../read-model/rebuild';
 import { eventually } from '../eventually';
-import { PipelineHarness, TOKENS } from './pipeline-harness';
+import { pipelineForSuite, TOKENS } from './pipeline-harness';
 
 interface View {
   paymentId: string;
@@ -24,16 +24,7 @@ interface View {
 
 describe('read model: folded from events, idempotent (real engines)', function () {
   this.timeout(60_000);
-  const h = new PipelineHarness();
-
-  before(async function () {
-    this.timeout(120_000);
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await h.tearDown();
-  });
+  const h = pipelineForSuite();
 
   const view = async (paymentId: string, token = TOKENS.operator) => {
     const res = await h.get(`/payments/${paymentId}`, token);

@@ -12,7 +12,7 @@ import type { authorizePayment } from '../../workflows';
 import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from '../../workflows/search-attributes';
 import { accountStateSignal, overrideSignal, statusQuery, type PaymentState } from '../../workflows/shared';
 import { eventually } from '../eventually';
-import { SagaHarness } from './saga-harness';
+import { sagaForSuite, type SagaHarness } from './saga-harness';
 
 const override = (decision: Override['decision'], signalId = randomUUID()): Override => ({
   signalId,
@@ -34,16 +34,7 @@ const elapsed = (from: string, to: string) => Date.parse(to) - Date.parse(from);
 
 describe('authorizePayment saga (time-skipping, real activities)', function () {
   this.timeout(60_000);
-  const h = new SagaHarness();
-
-  before(async function () {
-    this.timeout(120_000);
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await h.tearDown();
-  });
+  const h = sagaForSuite();
   beforeEach(() => h.faults.set({}));
 
   describe('account state', () => {

@@ -203,3 +203,17 @@ export class SagaHarness {
     fs.writeFileSync(path.join(LOCAL_STEPS_HISTORIES_DIR, `${name}.json`), historyToJSON(history) + '\n');
   }
 }
+
+/** A harness for the enclosing describe(): set up before its first test and torn down after its last. */
+export function sagaForSuite(): SagaHarness {
+  const h = new SagaHarness();
+  before(async function () {
+    this.timeout(120_000);
+    await h.setUp();
+  });
+  after(async function () {
+    this.timeout(60_000);
+    await h.tearDown();
+  });
+  return h;
+}
