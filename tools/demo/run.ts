@@ -11,7 +11,7 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { bridgeGroupIds } from '../../bridge';
 import type { Config } from '../../config';
 import { envelope, EVENT_TYPES } from '../../contracts/events';
-import { paymentRequestSchema, type DecisionReason, type PaymentRequest } from '../../contracts/payment';
+import { paymentRequestSchema, type PaymentRequest } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';
 import { createKafka } from '../../kafka/client';
 import { publishFeed } from '../legacy/feed';
@@ -19,16 +19,8 @@ import { createTemporalClient } from '../../temporal/connection';
 import { paymentWorkflowId, statusQuery, type PaymentStatus } from '../../workflows/shared';
 import { DemoApi, DemoError, demoTokens, type DemoTokens } from './api';
 import { DemoObserver } from './observer';
-import {
-  countByStatus,
-  formatLive,
-  latencyStats,
-  paymentIdQuery,
-  webUiUrl,
-  type DemoSummary,
-  type PaymentResult,
-  type ScenarioResult,
-} from './report';
+import { demoLatency, summarizeDemo, type ScenarioCheck, type Tracked } from './summary';
+import { countByStatus, formatLive, webUiUrl, type DemoSummary } from './report';
 import {
   formatMs,
   lateSnapshot,
@@ -83,19 +75,6 @@ export async function runDemo(opts: RunDemoOptions): Promise<DemoSummary> {
   } finally {
     await temporal.connection.close();
   }
-}
-
-interface Tracked extends PaymentResult {
-  planned: PlannedPayment;
-  /** When the POST (or the Kafka record) went out (Date.now()). */
-  sentAt?: number;
-  requestedAt?: string;
-}
-
-/** A scenario's own checks beyond each payment's outcome (the poison record has only these). */
-interface ScenarioCheck {
-  met: boolean;
-  detail: string;
 }
 
 class DemoRun {
@@ -542,80 +521,19 @@ class DemoRun {
   }
 
   private latency() {
-    return latencyStats([...this.tracked.values()].flatMap((t) => (t.latencyMs === undefined ? [] : [t.latencyMs])));
+    return demoLatency([...this.tracked.values()]);
   }
 
   private summary(checks: Map<ScenarioId, ScenarioCheck>): DemoSummary {
-    const { plan } = this;
-    const ui = (query: string) => this.webUi(query);
-    const aborted = this.stop.signal.aborted;
-    // Scenarios whose own check must have run: a missing one (stopped early, or failed) is not met.
-    const needsCheck = new Set<ScenarioId>([
-      'fresh-state',
-      'late-state',
-      'legacy-duplicates',
-      'poison-record',
-      'published-twice',
-    ]);
-    if (plan.timeoutPolicy === 'review') needsCheck.add('timeout');
-    const tracked = [...this.tracked.values()];
-    const scenarios: ScenarioResult[] = plan.scenarios.map((s) => {
-      const payments = tracked.filter((t) => t.scenario === s.id);
-      const misses = payments.flatMap((t) => paymentMisses(t));
-      const check = checks.get(s.id);
-      // Stopped early, a finished scenario still counts; an unfinished one has undecided payments or no check.
-      const met = misses.length === 0 && (check ? check.met : !needsCheck.has(s.id));
-      const outcomes = [...new Set(payments.map((t) => `${t.expected.decision} ${t.expected.reason}`))];
-      const ids = payments.flatMap((t) => (t.paymentId ? [t.paymentId] : []));
-      return {
-        id: s.id,
-        title: s.title,
-        expectation: s.expectation,
-        met,
-        outcome: [
-          misses.length > 0
-            ? misses.slice(0, 3).join('; ') + (misses.length > 3 ? `; and ${misses.length - 3} more` : '')
-            : undefined,
-          misses.length === 0 && payments.length > 0
-            ? `${payments.length} × ${outcomes.join(', ')}, one decided event each`
-            : undefined,
-          check?.detail,
-          !check && needsCheck.has(s.id) ? 'not finished' : undefined,
-        ]
-          .filter(Boolean)
-          .join('; '),
-        paymentIds: ids,
-        // A long list of ids makes a URL no one reads: the stream is found by its accounts instead.
-        webUiUrl:
-          ids.length === 0
-            ? undefined
-            : ids.length <= 10
-              ? ui(paymentIdQuery(ids))
-              : ui(`AccountId IN (${plan.seededAccounts.map((a) => `"${a}"`).join(', ')})`),
-      };
+    return summarizeDemo({
+      plan: this.plan,
+      tracked: [...this.tracked.values()],
+      checks,
+      startedAt: this.startedAt,
+      aborted: this.stop.signal.aborted,
+      deadLetters: this.observer.poisonDeadLetters(),
+      webUi: (query) => this.webUi(query),
     });
-    const byReason: Partial<Record<DecisionReason, number>> = {};
-    for (const t of tracked) if (t.reason) byReason[t.reason] = (byReason[t.reason] ?? 0) + 1;
-    const deadLetters = this.observer.poisonDeadLetters();
-    return {
-      runId: plan.runId,
-      startedAt: new Date(this.startedAt).toISOString(),
-      durationMs: Date.now() - this.startedAt,
-      aborted,
-      settings: { accountStateDeadlineMs: plan.accountStateDeadlineMs, timeoutPolicy: plan.timeoutPolicy },
-      payments: {
-        planned: tracked.length,
-        sent: tracked.filter((t) => t.status !== 'UNSENT').length,
-        byStatus: countByStatus(tracked),
-        byReason,
-      },
-      latency: this.latency(),
-      decidedEvents: tracked.reduce((sum, t) => sum + t.decidedEvents, 0),
-      deadLettered: { groups: [...new Set(deadLetters.map((d) => d.group))].sort(), reason: deadLetters[0]?.reason },
-      scenarios,
-      webUi: { all: ui(`AccountId STARTS_WITH "demo-${plan.runId}-"`), inReview: ui('PaymentStatus = "PENDING_REVIEW"') },
-      ok: !aborted && scenarios.every((s) => s.met),
-    };
   }
 
   private webUi(query: string): string {
@@ -624,15 +542,3 @@ class DemoRun {
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
-/** Why a payment did not end as planned, if it did not. */
-function paymentMisses(t: Tracked): string[] {
-  const name = t.paymentId ?? t.key;
-  if (t.status === 'UNSENT') return [`${name} was not sent`];
-  if (t.status === 'RECEIVED') return [`${name} undecided (expected ${t.expected.decision} ${t.expected.reason})`];
-  const misses: string[] = [];
-  if (t.status !== t.expected.decision || t.reason !== t.expected.reason)
-    misses.push(`${name}: expected ${t.expected.decision} ${t.expected.reason}, got ${t.status} ${t.reason}`);
-  if (t.decidedEvents !== 1) misses.push(`${name}: ${t.decidedEvents} decided events on ${TOPICS.paymentDecided}`);
-  return misses;
-}
