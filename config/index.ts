@@ -57,25 +57,27 @@ export function loadConfig(env: Env = process.env, defaults: Env = {}): Config {
   const renamed = Object.entries(RENAMED_SETTINGS)
     .filter(([old]) => merged[old] !== undefined)
     .map(([old, name]) => ({ setting: old, message: `is no longer read: set ${name} instead (Temporal's own name for it)` }));
-  if (renamed.length > 0) throw new ConfigError(renamed);
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({
+    throw new ConfigError([
+      ...renamed,
+      ...parsed.error.issues.map((i) => ({
         setting: String(i.path[0] ?? '(environment)'),
         message: i.path.length > 1 ? `${i.path.slice(1).join('.')}: ${i.message}` : i.message,
       })),
-    );
+    ]);
   }
   const settings = settingValues(parsed.data);
   const temporal = resolveTemporalProfile(merged);
-  const problems = [...temporal.problems, ...crossSettingProblems(settings)];
+  const problems = [...renamed, ...temporal.problems, ...crossSettingProblems(settings)];
   if (problems.length > 0) throw new ConfigError(problems);
   return derive(settings, temporal.profile, env);
 }
 
-/** What no one setting's type can check: settings that only make sense together. */
-// Temporal's settings are checked with the profile they resolve to (config/temporal-profile.ts).
+/**
+ * What no one setting's type can check: settings that only make sense together. Temporal's connection settings
+ * are checked with the profile they resolve to, in config/temporal-profile.ts.
+ */
 function crossSettingProblems(s: SettingValues): { setting: SettingName; message: string }[] {
   const problems: { setting: SettingName; message: string }[] = [];
   const { mechanism, username, password } = s.kafka.sasl;

@@ -7,9 +7,8 @@
  */
 import fs from 'node:fs';
 import { loadClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
-import type { z } from 'zod';
 import type { Env } from './index';
-import { settings } from './settings';
+import { settings, type Setting } from './settings';
 
 /** The resolved profile, in the shape of the settings that set it (config.temporal.*). */
 export interface TemporalProfile {
@@ -51,7 +50,8 @@ export function resolveTemporalProfile(env: Env): { profile: TemporalProfile; pr
   try {
     loaded = loadClientConfigProfile({ overrideEnvVars: defined });
   } catch (err) {
-    const message = (err as Error).message;
+    // Only the first line: a TOML parser quotes the offending line after it, and that may hold the API key.
+    const message = (err as Error).message.split('\n')[0]!;
     const setting = /^Profile '/.test(message) ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
     return { profile: {}, problems: [{ setting, message: `${message} (${file ?? 'the default temporal.toml'})` }] };
   }
@@ -59,15 +59,14 @@ export function resolveTemporalProfile(env: Env): { profile: TemporalProfile; pr
   const where = `profile "${env.TEMPORAL_PROFILE ?? 'default'}" of ${file ?? 'temporal.toml'}`;
   const problems: Problem[] = [];
   /** A value from the file (its variable unset) must pass the variable's own type. */
-  const checkFromFile = (key: string, env_: string, type: z.ZodType, value: string | undefined) => {
-    if (value === undefined || env[env_] !== undefined) return;
-    const parsed = type.safeParse(value);
+  const checkFromFile = (key: string, setting: Setting, value: string | undefined) => {
+    if (value === undefined || env[setting.env] !== undefined) return;
+    const parsed = setting.type.safeParse(value);
     if (!parsed.success) problems.push({ setting: `${key} in ${where}`, message: parsed.error.issues[0]!.message });
   };
-  const t = settings.temporal;
-  checkFromFile('address', t.address.env, t.address.type, loaded.address);
-  checkFromFile('namespace', t.namespace.env, t.namespace.type, loaded.namespace);
-  checkFromFile('api_key', t.apiKey.env, t.apiKey.type, loaded.apiKey);
+  checkFromFile('address', settings.temporal.address, loaded.address);
+  checkFromFile('namespace', settings.temporal.namespace, loaded.namespace);
+  checkFromFile('api_key', settings.temporal.apiKey, loaded.apiKey);
 
   const tls = loaded.tls;
   // As envconfig's toClientOptions: TLS when the profile has any TLS setting or an API key, unless disabled.

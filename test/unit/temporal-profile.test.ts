@@ -121,7 +121,7 @@ describe('Temporal connection settings: temporal.toml profiles and TEMPORAL_ var
     assert.match(problems({ TEMPORAL_TLS_KEY_FILE: 'k.pem' })[0]!, /^TEMPORAL_TLS_KEY_FILE: .*TEMPORAL_TLS_CLIENT_KEY_PATH/);
   });
 
-  it('refuses a profile the file lacks, a missing file, a bad address in the file and a flag Temporal would read as off', () => {
+  it('refuses a profile the file lacks, a missing or broken file (quoting none of it), a bad address in the file and a flag Temporal would read as off', () => {
     assert.match(
       problems({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' })[0]!,
       /^TEMPORAL_PROFILE: Profile 'staging' not found/,
@@ -131,6 +131,11 @@ describe('Temporal connection settings: temporal.toml profiles and TEMPORAL_ var
     fs.writeFileSync(bad, '[profile.default]\naddress = "http://temporal:7233"\n');
     assert.match(problems({ TEMPORAL_CONFIG_FILE: bad })[0]!, /^address in profile "default" of .*bad\.toml: must be host:port/);
     assert.match(problems({ TEMPORAL_TLS: 'yes' })[0]!, /^TEMPORAL_TLS: must be true or false/);
+    const broken = path.join(dir, 'broken.toml');
+    fs.writeFileSync(broken, '[profile.default]\napi_key = "api-key-in-a-broken-file\n');
+    const [brokenProblem] = problems({ TEMPORAL_CONFIG_FILE: broken });
+    assert.match(brokenProblem!, /^TEMPORAL_CONFIG_FILE: Invalid TOML document/);
+    assert.ok(!brokenProblem!.includes('api-key-in-a-broken-file'), 'the error quotes no line of the file');
   });
 
   it('masks the API key, the client key and the gRPC headers in the configuration printout', () => {
