@@ -10,7 +10,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { GATEWAY_ACTIVITY_MARGIN_MS, gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
 import { parseDuration } from './duration';
-import { SETTING_LIST, settingValues, type SettingName, type SettingValues } from './settings';
+import { MASK, RENAMED_SETTINGS, SETTING_LIST, settingValues, type SettingName, type SettingValues } from './settings';
+import { resolveTemporalProfile, type TemporalProfile } from './temporal-profile';
 import { port } from './value-types';
 
 export { parseDuration };
@@ -52,25 +53,31 @@ export const DEMO_SETTINGS: Partial<Record<SettingName, string>> = {
 
 /** The configuration from `env`; `defaults` fill in settings the environment leaves unset. */
 export function loadConfig(env: Env = process.env, defaults: Env = {}): Config {
-  const parsed = envSchema.safeParse({
-    ...defaults,
-    ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
-  });
+  const merged: Env = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
+  const renamed = Object.entries(RENAMED_SETTINGS)
+    .filter(([old]) => merged[old] !== undefined)
+    .map(([old, name]) => ({ setting: old, message: `is no longer read: set ${name} instead (Temporal's own name for it)` }));
+  const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({
+    throw new ConfigError([
+      ...renamed,
+      ...parsed.error.issues.map((i) => ({
         setting: String(i.path[0] ?? '(environment)'),
         message: i.path.length > 1 ? `${i.path.slice(1).join('.')}: ${i.message}` : i.message,
       })),
-    );
+    ]);
   }
   const settings = settingValues(parsed.data);
-  const problems = crossSettingProblems(settings);
+  const temporal = resolveTemporalProfile(merged);
+  const problems = [...renamed, ...temporal.problems, ...crossSettingProblems(settings)];
   if (problems.length > 0) throw new ConfigError(problems);
-  return derive(settings, env);
+  return derive(settings, temporal.profile, env);
 }
 
-/** What no one setting's type can check: settings that only make sense together. */
+/**
+ * What no one setting's type can check: settings that only make sense together. Temporal's connection settings
+ * are checked with the profile they resolve to, in config/temporal-profile.ts.
+ */
 function crossSettingProblems(s: SettingValues): { setting: SettingName; message: string }[] {
   const problems: { setting: SettingName; message: string }[] = [];
   const { mechanism, username, password } = s.kafka.sasl;
@@ -82,17 +89,6 @@ function crossSettingProblems(s: SettingValues): { setting: SettingName; message
   }
   if (!mechanism && (username || password)) {
     problems.push({ setting: 'KAFKA_SASL_MECHANISM', message: 'is required when a SASL username or password is set' });
-  }
-  const tls = s.temporal.tls;
-  if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) {
-    const missing = tls.certFile ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE';
-    problems.push({ setting: missing, message: 'mTLS needs both TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE' });
-  }
-  if (s.temporal.apiKey && tls.enabled === false) {
-    problems.push({
-      setting: 'TEMPORAL_TLS',
-      message: 'cannot be false with TEMPORAL_API_KEY: an API key is only sent over TLS',
-    });
   }
   if (s.payments.retentionMs < s.api.idempotencyKeyRetentionMs) {
     // A replayed Idempotency-Key answers with its payment's id: the payment must still be there to read.
@@ -126,21 +122,24 @@ function crossSettingProblems(s: SettingValues): { setting: SettingName; message
 }
 
 /** The configuration: the settings, with the values that derive from several of them or from the local stack. */
-function derive(s: SettingValues, env: Env) {
-  const { enabled: tlsSetting, ...tlsFiles } = s.temporal.tls;
-  const tlsWanted = tlsSetting ?? Boolean(s.temporal.apiKey || tlsFiles.certFile || tlsFiles.caFile);
+function derive(s: SettingValues, temporal: TemporalProfile, env: Env) {
   const { mechanism, username, password } = s.kafka.sasl;
   return {
     ...s,
     stateDir: path.resolve(s.stateDir ?? path.join(projectRoot, '.stack')),
     cacheDir: path.resolve(s.cacheDir ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'paysaga')),
     temporal: {
-      ...s.temporal,
-      /** True when no TEMPORAL_ADDRESS was given and the local stack's dev server is used. */
-      local: s.temporal.address === undefined,
-      address: s.temporal.address ?? `127.0.0.1:${s.stack.temporalPort}`,
+      configFile: s.temporal.configFile,
+      profile: s.temporal.profile,
+      taskQueue: s.temporal.taskQueue,
       uiUrl: s.temporal.uiUrl ?? `http://127.0.0.1:${s.stack.temporalUiPort}`,
-      tls: tlsWanted ? tlsFiles : undefined,
+      /** True when neither TEMPORAL_ADDRESS nor the profile names a frontend: the local stack's dev server is used. */
+      local: temporal.address === undefined,
+      address: temporal.address ?? `127.0.0.1:${s.stack.temporalPort}`,
+      namespace: temporal.namespace ?? 'default',
+      apiKey: temporal.apiKey,
+      tls: temporal.tls,
+      grpcMeta: temporal.grpcMeta,
     },
     kafka: {
       ...s.kafka,
@@ -178,8 +177,16 @@ function masked(tree: unknown, path: string[], mask: (value: never) => unknown):
 
 /** The configuration with every secret masked: the only form of it that may be logged or printed. */
 export function redactConfig(config: Config): Config {
-  return SETTING_LIST.reduce<unknown>(
-    (redacted, { setting, path }) => (setting.secret ? masked(redacted, path, setting.secret) : redacted),
+  const redacted = SETTING_LIST.reduce<unknown>(
+    (tree, { setting, path }) => (setting.secret ? masked(tree, path, setting.secret) : tree),
     config,
   ) as Config;
+  // gRPC headers (a profile's grpc_meta, TEMPORAL_GRPC_META_*) often carry credentials: only their names are shown.
+  const { grpcMeta } = redacted.temporal;
+  return grpcMeta
+    ? {
+        ...redacted,
+        temporal: { ...redacted.temporal, grpcMeta: Object.fromEntries(Object.keys(grpcMeta).map((k) => [k, MASK])) },
+      }
+    : redacted;
 }

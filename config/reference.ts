@@ -2,7 +2,7 @@
  * docs/configuration.md, from the settings' declarations in config/settings.ts (`npm run docs:config` writes it;
  * a unit test fails when the file is stale).
  */
-import { SECTIONS, SETTING_LIST, type SettingName } from './settings';
+import { RENAMED_SETTINGS, SECTIONS, SETTING_LIST, type SettingName } from './settings';
 
 export type { SettingName };
 
@@ -41,5 +41,13 @@ export function renderConfigurationReference(): string {
       lines.push(`| ${row.settings.map((s) => `\`${s}\``).join(', ')} | ${cell(row.default)} | ${cell(row.meaning)} |`);
     }
   }
+  lines.push(
+    '',
+    '## Renamed settings',
+    '',
+    "These names are refused at start with the name to use instead (the one Temporal's CLI and SDKs read):",
+    '',
+  );
+  for (const [old, name] of Object.entries(RENAMED_SETTINGS)) lines.push(`- \`${old}\` → \`${name}\``);
   return lines.join('\n') + '\n';
 }

@@ -21,6 +21,7 @@ import {
   port,
   positiveInt,
   postgresUrl,
+  temporalFlag,
   timerDuration,
   webhookEndpoints,
 } from './value-types';
@@ -126,13 +127,26 @@ export const settings = {
     about: 'downloads and builds of the local engines',
   }),
   temporal: {
-    address: setting('TEMPORAL_ADDRESS', hostPort, {
-      whenUnset: '`127.0.0.1:<STACK_TEMPORAL_PORT>`',
+    // The connection settings are Temporal's own (the names its CLI and SDKs read, @temporalio/envconfig):
+    // each may also come from a profile of a temporal.toml, and the environment wins over the file.
+    configFile: setting('TEMPORAL_CONFIG_FILE', z.string().min(1), {
+      whenUnset: '`~/.config/temporalio/temporal.toml` (`$XDG_CONFIG_HOME/temporalio/`) if it exists',
       section: 'Temporal',
-      about: 'Temporal frontend, host:port; setting it means the stack starts no dev server',
+      about:
+        "the `temporal.toml` of Temporal's CLI: `[profile.<name>]` with `address`, `namespace`, `api_key`, `grpc_meta` and `[profile.<name>.tls]` (`server_name`, `server_ca_cert_path`/`_data`, `client_cert_path`/`_data`, `client_key_path`/`_data`, `disabled`); each TEMPORAL_ variable below wins over its key in the file, and `TEMPORAL_GRPC_META_<NAME>` sets a gRPC header",
+    }),
+    profile: setting('TEMPORAL_PROFILE', z.string().min(1, 'must not be empty when set'), {
+      whenUnset: '`default` (if the file has it)',
+      section: 'Temporal',
+      about: 'the profile of the config file to use; one that the file lacks is refused',
+    }),
+    address: setting('TEMPORAL_ADDRESS', hostPort, {
+      whenUnset: "the profile's `address`, else `127.0.0.1:<STACK_TEMPORAL_PORT>`",
+      section: 'Temporal',
+      about: 'Temporal frontend, host:port; setting it (here or in the profile) means the stack starts no dev server',
     }),
     namespace: setting('TEMPORAL_NAMESPACE', identifier, {
-      default: 'default',
+      whenUnset: "the profile's `namespace`, else `default`",
       section: 'Temporal',
       about: 'namespace of the payment workflows',
     }),
@@ -147,29 +161,50 @@ export const settings = {
       about: 'Web UI address printed for operators',
     }),
     tls: {
-      enabled: setting('TEMPORAL_TLS', flag, {
-        whenUnset: 'on when an API key or TLS file is set',
+      enabled: setting('TEMPORAL_TLS', temporalFlag, {
+        whenUnset: "the profile's `tls.disabled`; on when an API key or any TLS setting is given",
         section: 'Temporal',
-        about: 'TLS to the frontend',
+        about: 'TLS to the frontend (`true`/`1` or `false`/`0`, as Temporal reads it)',
       }),
-      caFile: setting('TEMPORAL_TLS_CA_FILE', z.string().min(1), {
+      serverCaCertPath: setting('TEMPORAL_TLS_SERVER_CA_CERT_PATH', z.string().min(1), {
+        whenUnset: "the profile's `tls.server_ca_cert_path`",
         section: 'Temporal',
-        about: 'CA certificate that verifies the frontend',
+        about: 'CA certificate (PEM file) that verifies the frontend; or TEMPORAL_TLS_SERVER_CA_CERT_DATA',
       }),
-      certFile: setting('TEMPORAL_TLS_CERT_FILE', z.string().min(1), {
+      serverCaCertData: setting('TEMPORAL_TLS_SERVER_CA_CERT_DATA', z.string().min(1), {
+        whenUnset: "the profile's `tls.server_ca_cert_data`",
         section: 'Temporal',
-        about: 'client certificate for mTLS, with TEMPORAL_TLS_KEY_FILE',
+        about: 'the same CA certificate as PEM text',
       }),
-      keyFile: setting('TEMPORAL_TLS_KEY_FILE', z.string().min(1), {
+      clientCertPath: setting('TEMPORAL_TLS_CLIENT_CERT_PATH', z.string().min(1), {
+        whenUnset: "the profile's `tls.client_cert_path`",
         section: 'Temporal',
-        about: 'client key for mTLS, with TEMPORAL_TLS_CERT_FILE',
+        about: 'client certificate (PEM file) for mTLS, with its key; or TEMPORAL_TLS_CLIENT_CERT_DATA',
+      }),
+      clientCertData: setting('TEMPORAL_TLS_CLIENT_CERT_DATA', z.string().min(1), {
+        whenUnset: "the profile's `tls.client_cert_data`",
+        section: 'Temporal',
+        about: 'the same client certificate as PEM text',
+      }),
+      clientKeyPath: setting('TEMPORAL_TLS_CLIENT_KEY_PATH', z.string().min(1), {
+        whenUnset: "the profile's `tls.client_key_path`",
+        section: 'Temporal',
+        about: 'client key (PEM file) for mTLS, with its certificate; or TEMPORAL_TLS_CLIENT_KEY_DATA',
+      }),
+      clientKeyData: setting('TEMPORAL_TLS_CLIENT_KEY_DATA', z.string().min(1), {
+        whenUnset: "the profile's `tls.client_key_data`",
+        section: 'Temporal',
+        about: 'the same client key as PEM text',
+        secret: masked,
       }),
       serverName: setting('TEMPORAL_TLS_SERVER_NAME', z.string().min(1), {
+        whenUnset: "the profile's `tls.server_name`",
         section: 'Temporal',
         about: 'server name (SNI) override',
       }),
     },
     apiKey: setting('TEMPORAL_API_KEY', z.string().min(1, 'must not be empty when set'), {
+      whenUnset: "the profile's `api_key`",
       section: 'Temporal',
       about: 'Temporal Cloud API key; implies TLS',
       secret: masked,
@@ -409,6 +444,16 @@ export const settings = {
       about: '`service.name` of the spans',
     }),
   },
+};
+
+/**
+ * Names paysaga once read that Temporal's tools spell otherwise: set, they stop the process with the name to
+ * use instead, rather than being ignored.
+ */
+export const RENAMED_SETTINGS: Record<string, SettingName> = {
+  TEMPORAL_TLS_CA_FILE: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  TEMPORAL_TLS_CERT_FILE: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  TEMPORAL_TLS_KEY_FILE: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
 };
 
 type Tree = { [key: string]: Setting | Tree };

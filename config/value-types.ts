@@ -20,6 +20,11 @@ export const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A flag as Temporal's tools read it, where only `true` and `1` mean on: anything else is refused, not read as off. */
+export const temporalFlag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false (or 1 or 0)' })
+  .transform((v) => v === 'true' || v === '1');
+
 export const hostPort = z.string().superRefine((v, ctx) => {
   const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
   if (!match) ctx.addIssue({ code: 'custom', message: `must be host:port (got "${v}")` });

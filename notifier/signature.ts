@@ -1,8 +1,9 @@
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): `webhook-signature` is `v1,` plus the
- * base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` under the endpoint's secret, where a
- * secret `whsec_<base64>` means the decoded bytes. Several signatures may be sent, separated by spaces
- * (while a secret is rotated). The groundwork of the notifier.
+ * base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` under the endpoint's secret. A secret is
+ * base64 of the key bytes, `whsec_`-prefixed or not (the prefix only names the format), read as the
+ * reference libraries (the `standardwebhooks` package) read it. Several signatures may be sent, separated by
+ * spaces (while a secret is rotated).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -10,8 +11,9 @@ const PREFIX = 'whsec_';
 /** How far a timestamp may be from the receiver's clock: replayed or delayed deliveries are refused. */
 export const TOLERANCE_SECONDS = 5 * 60;
 
+/** The key bytes of a secret: base64 after an optional `whsec_`, never the secret's own characters. */
 export const secretKey = (secret: string): Buffer =>
-  secret.startsWith(PREFIX) ? Buffer.from(secret.slice(PREFIX.length), 'base64') : Buffer.from(secret, 'utf8');
+  Buffer.from(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret, 'base64');
 
 export function sign(secret: string, id: string, timestampSeconds: number, body: string): string {
   const mac = createHmac('sha256', secretKey(secret)).update(`${id}.${timestampSeconds}.${body}`).digest('base64');

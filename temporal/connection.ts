@@ -1,27 +1,31 @@
-import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { toClientOptions, type ConfigDataSource } from '@temporalio/envconfig';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../config';
 import { temporalUnavailable, waitForEngine } from '../roles/startup';
 
+const source = (path?: string, data?: string): ConfigDataSource | undefined =>
+  path !== undefined ? { path } : data !== undefined ? { data } : undefined;
+
 /**
  * Connection options for a client (Connection) or a worker (NativeConnection): the local dev server, a
- * self-hosted cluster with TLS or mTLS, or Temporal Cloud with an API key.
+ * self-hosted cluster with TLS or mTLS, or Temporal Cloud with an API key. The options are made by
+ * @temporalio/envconfig's toClientOptions, as for any Temporal SDK client, from the resolved profile.
  */
 export function temporalConnectionOptions(config: Config) {
-  const { address, tls, apiKey } = config.temporal;
-  const read = (file?: string) => (file ? fs.readFileSync(file) : undefined);
-  return {
+  const { address, apiKey, tls, grpcMeta } = config.temporal;
+  const { connectionOptions } = toClientOptions({
     address,
     apiKey,
-    tls: tls
-      ? {
-          serverNameOverride: tls.serverName,
-          serverRootCACertificate: read(tls.caFile),
-          clientCertPair: tls.certFile && tls.keyFile ? { crt: read(tls.certFile)!, key: read(tls.keyFile)! } : undefined,
-        }
-      : undefined,
-  };
+    grpcMeta,
+    tls: tls && {
+      serverName: tls.serverName,
+      serverCACert: source(tls.serverCaCertPath, tls.serverCaCertData),
+      clientCert: source(tls.clientCertPath, tls.clientCertData),
+      clientKey: source(tls.clientKeyPath, tls.clientKeyData),
+    },
+  });
+  return { address, apiKey, tls: connectionOptions.tls, metadata: connectionOptions.metadata };
 }
 
 export const connectTemporal = (config: Config): Promise<Connection> => Connection.connect(temporalConnectionOptions(config));

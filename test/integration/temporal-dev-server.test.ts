@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import {
   Runtime,
@@ -15,6 +19,7 @@ import { markStatus } from '../fixtures/workflows';
 import { PaymentIdKey, PaymentStatusKey, SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { msToTs } from '@temporalio/common/lib/time';
+import { temporalBinary } from '../../stack/temporal';
 
 describe('Temporal dev server (real engine)', function () {
   this.timeout(60_000);
@@ -57,6 +62,47 @@ describe('Temporal dev server (real engine)', function () {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
       for (const key of SEARCH_ATTRIBUTE_KEYS) assert.equal(customAttributes?.[key.name], 2, key.name);
     } finally {
+      await connection.operatorService.deleteNamespace({ namespace });
+    }
+  });
+
+  it('connects with a temporal.toml profile the temporal CLI wrote, to the namespace the CLI reaches with it', async function () {
+    const binary = temporalBinary(config);
+    if (!binary) return this.skip(); // a remote Temporal (TEMPORAL_ADDRESS set) and no temporal CLI here
+    const namespace = `paysaga-profile-test-${randomUUID().slice(0, 8)}`;
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysaga-temporal-toml-'));
+    try {
+      const file = path.join(dir, 'temporal.toml');
+      const env = { PATH: process.env.PATH, HOME: dir, TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'paysaga' };
+      const cli = (...args: string[]) => execFileSync(binary, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      cli('config', 'set', '--prop', 'address', '--value', config.temporal.address);
+      cli('config', 'set', '--prop', 'namespace', '--value', namespace);
+      const customAttributesSeenByCli = () =>
+        Object.keys(
+          (JSON.parse(cli('operator', 'search-attribute', 'list', '--output', 'json')) as { customAttributes?: object })
+            .customAttributes ?? {},
+        );
+      // The CLI is in the new namespace (the default one has paysaga's search attributes)...
+      assert.ok(!customAttributesSeenByCli().includes('PaymentId'));
+
+      // ...and paysaga, given the same file and profile, registers them there.
+      const fromProfile = loadConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'paysaga' });
+      assert.deepEqual([fromProfile.temporal.address, fromProfile.temporal.namespace], [config.temporal.address, namespace]);
+      const profileConnection = await Connection.connect(temporalConnectionOptions(fromProfile));
+      try {
+        await registerSearchAttributes(profileConnection, fromProfile.temporal.namespace);
+      } finally {
+        await profileConnection.close();
+      }
+      assert.deepEqual(
+        customAttributesSeenByCli()
+          .filter((name) => SEARCH_ATTRIBUTE_KEYS.some((key) => key.name === name))
+          .sort(),
+        ['AccountId', 'PaymentId', 'PaymentStatus'],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
       await connection.operatorService.deleteNamespace({ namespace });
     }
   });

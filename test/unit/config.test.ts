@@ -53,7 +53,7 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://app:db-secret@db.internal:5432/paysaga',
     });
     assert.equal(config.temporal.local, false);
-    assert.deepEqual(config.temporal.tls, { caFile: undefined, certFile: undefined, keyFile: undefined, serverName: undefined });
+    assert.deepEqual(config.temporal.tls, {}, 'TLS on, verified against the system roots');
     assert.deepEqual(config.kafka.brokers, ['b-1.kafka.internal:9096', 'b-2.kafka.internal:9096', 'b-3.kafka.internal:9096']);
     assert.equal(config.kafka.local, false);
     assert.equal(config.kafka.sasl?.mechanism, 'scram-sha-512');
@@ -103,7 +103,7 @@ describe('configuration', () => {
   });
 
   it('requires both halves of a Temporal mTLS pair', () => {
-    rejects({ TEMPORAL_TLS_CERT_FILE: '/etc/tls/client.pem' }, 'TEMPORAL_TLS_KEY_FILE', /both/);
+    rejects({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/tls/client.pem' }, 'TEMPORAL_TLS_CLIENT_KEY_PATH', /both/);
   });
 
   it('refuses to send a Temporal API key without TLS', () => {

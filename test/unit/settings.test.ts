@@ -30,6 +30,7 @@ describe('settings, each declared once', () => {
     // One value per secret setting: a new secret setting fails here until it has one, and is checked.
     const secrets: Env = {
       TEMPORAL_API_KEY: 'temporal-api-key-secret',
+      TEMPORAL_TLS_CLIENT_KEY_DATA: 'temporal-client-key-secret',
       KAFKA_SASL_PASSWORD: 'kafka-password-secret',
       DATABASE_URL: 'postgres://app:database-password-secret@db.internal:5432/paysaga',
       API_TOKENS: JSON.stringify([{ token: 'api-token-secret-0123456789', subject: 'shop-1', roles: ['client'] }]),
@@ -40,10 +41,16 @@ describe('settings, each declared once', () => {
     const declared = SETTING_LIST.filter(({ setting }) => setting.secret).map(({ setting }) => setting.env);
     assert.deepEqual(Object.keys(secrets).sort(), [...declared].sort());
 
-    const config = loadConfig({ ...secrets, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'paysaga' });
+    const config = loadConfig({
+      ...secrets,
+      TEMPORAL_TLS_CLIENT_CERT_DATA: 'temporal-client-cert',
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'paysaga',
+    });
     const printable = JSON.stringify(redactConfig(config));
     for (const secret of [
       'temporal-api-key-secret',
+      'temporal-client-key-secret',
       'kafka-password-secret',
       'database-password-secret',
       'api-token-secret',
