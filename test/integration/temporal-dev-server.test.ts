@@ -19,7 +19,7 @@ import { markStatus } from '../fixtures/workflows';
 import { PaymentIdKey, PaymentStatusKey, SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { msToTs } from '@temporalio/common/lib/time';
-import { temporalBinary } from '../../stack/temporal';
+import { temporalBinary } from '../../tools/stack/temporal';
 
 describe('Temporal dev server (real engine)', function () {
   this.timeout(60_000);
