@@ -36,6 +36,7 @@ import { untilStopped, withinDeadline, type StopReason } from './roles/lifecycle
 import { kafkaUnavailable, postgresUnavailable, waitForEngine } from './roles/startup';
 import { configureLogging, logger, TemporalLogger } from './observability/logger';
 import { setTemporalMetricsUrl, startObservabilityServer } from './observability/server';
+import { temporalPrometheusExporter } from './observability/temporal-metrics';
 import { setupTracing } from './observability/tracing';
 import { freePort } from './stack/proc';
 import { stackDown, StackError, stackUp } from './stack';
@@ -100,7 +101,7 @@ async function observe(config: Config, names: RoleName[], running: () => Running
       shutdownSignals: [],
       telemetryOptions: {
         logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
-        metrics: { prometheus: { bindAddress: `127.0.0.1:${temporalMetricsPort}` } },
+        metrics: temporalPrometheusExporter(`127.0.0.1:${temporalMetricsPort}`),
       },
     });
     setTemporalMetricsUrl(`http://127.0.0.1:${temporalMetricsPort}/metrics`);
