@@ -133,4 +133,5 @@ export const gauges = {
   outboxBacklog: probedGauge('paysaga_outbox_backlog', 'Outbox rows not yet published to Kafka'),
   consumerLag: probedGauge('paysaga_kafka_consumer_lag', 'Records a consumer group has not committed yet', ['group', 'topic']),
   webhookBacklog: probedGauge('paysaga_webhook_backlog', 'Webhook deliveries pending, and dead-lettered', ['state']),
+  roleReady: probedGauge('paysaga_role_ready', '1 when a role this process runs has started and is ready (as /health/ready), else 0', ['role']),
 };
