@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Config } from '../config';
 import type { Pool } from '../db/pool';
-import { httpServerSpans } from '../observability/http';
+import { httpServerTelemetry } from '../observability/http';
 import { metricsHandler } from '../observability/server';
 import { createAuth } from './auth';
 import { ledgerRoutes } from './ledger';
@@ -50,7 +50,7 @@ export function createApiApp(opts: {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(httpServerSpans('api'));
+  app.use(httpServerTelemetry('api'));
   app.use(express.json({ limit: '16kb', strict: true }));
   app.get('/metrics', metricsHandler);
 

@@ -11,6 +11,7 @@ import { createPool } from '../db/pool';
 import { createKafka } from '../kafka/client';
 import { logger, TemporalLogger } from '../observability/logger';
 import { setTemporalMetricsUrl, startObservabilityServer } from '../observability/server';
+import { temporalPrometheusExporter } from '../observability/temporal-metrics';
 import { setupTracing } from '../observability/tracing';
 import type { RoleName, RunningRole } from '../roles';
 import { withinDeadline, type StopReason } from '../roles/lifecycle';
@@ -38,7 +39,7 @@ async function observe(config: Config, names: readonly RoleName[], running: () =
       shutdownSignals: [],
       telemetryOptions: {
         logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
-        metrics: { prometheus: { bindAddress: `127.0.0.1:${temporalMetricsPort}` } },
+        metrics: temporalPrometheusExporter(`127.0.0.1:${temporalMetricsPort}`),
       },
     });
     setTemporalMetricsUrl(`http://127.0.0.1:${temporalMetricsPort}/metrics`);

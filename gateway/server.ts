@@ -16,7 +16,7 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import { z } from 'zod';
 import { gatewayAuthorizationRequestSchema, type GatewayAuthorizationResponse, type GatewayVoided } from '../contracts/gateway';
 import type { Pool } from '../db/pool';
-import { httpServerSpans } from '../observability/http';
+import { httpServerTelemetry } from '../observability/http';
 import { logger } from '../observability/logger';
 import { FaultInjector } from './faults';
 import { createGatewayStore, type AuthorizationRecord } from './store';
@@ -35,7 +35,7 @@ export function createGatewayApp({ pool, faults }: { pool: Pool; faults: FaultIn
   const store = createGatewayStore(pool);
   const app = express();
   app.disable('x-powered-by');
-  app.use(httpServerSpans('gateway'));
+  app.use(httpServerTelemetry('gateway'));
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));

@@ -78,6 +78,19 @@ export const metrics = {
     labelNames: ['job'] as const,
     registers,
   }),
+  /**
+   * OpenTelemetry's http.server.request.duration in Prometheus form: its attributes become labels (dots to
+   * underscores), plus the paysaga server that answered. `http_route` is the express route pattern; a request
+   * no route matched (404, or refused by a body parser first) has none, so raw paths never make series.
+   */
+  httpServerRequestDuration: new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP server requests, by server (component), method, route pattern and status',
+    labelNames: ['component', 'http_request_method', 'http_route', 'http_response_status_code'] as const,
+    // OpenTelemetry's advised boundaries for this instrument.
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+    registers,
+  }),
   webhookAttempts: new Counter({
     name: 'paysaga_webhook_attempts_total',
     help: 'Webhook delivery attempts, by outcome: delivered, retry (failed, will retry) or dead_lettered',
@@ -120,4 +133,5 @@ export const gauges = {
   outboxBacklog: probedGauge('paysaga_outbox_backlog', 'Outbox rows not yet published to Kafka'),
   consumerLag: probedGauge('paysaga_kafka_consumer_lag', 'Records a consumer group has not committed yet', ['group', 'topic']),
   webhookBacklog: probedGauge('paysaga_webhook_backlog', 'Webhook deliveries pending, and dead-lettered', ['state']),
+  roleReady: probedGauge('paysaga_role_ready', '1 when a role this process runs has started and is ready (as /health/ready), else 0', ['role']),
 };

@@ -1,13 +1,13 @@
 /**
  * A process's observability endpoint (METRICS_PORT): `/metrics` in the Prometheus text format — paysaga's
  * series and, when a worker runs here, the Temporal SDK's own (its Core runtime serves them on a private
- * loopback port; they are appended) — and `/health/live`, `/health/ready` listing each role it runs. The
- * api also serves `/metrics` on its own port.
+ * loopback port; they are appended), with `paysaga_role_ready` per role — and `/health/live`, `/health/ready`
+ * listing each role it runs. The api also serves `/metrics` on its own port.
  */
 import type { Server } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { listen } from '../roles/listen';
-import { registry } from './metrics';
+import { gauges, registry } from './metrics';
 import { fatalError } from '../roles/lifecycle';
 
 let temporalMetricsUrl: string | undefined;
@@ -49,5 +49,13 @@ export async function startObservabilityServer(opts: { port: number; host: strin
     const ready = roles.length > 0 && roles.every((r) => r.ready);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', roles });
   });
-  return listen(app, opts.port, opts.host);
+  const server = await listen(app, opts.port, opts.host);
+  // The same answer as /health/ready, per role, for alerting rules (a role not ready for minutes).
+  const removeProbe = gauges.roleReady.addProbe(async () =>
+    Promise.all(
+      opts.roles().map(async (r) => ({ labels: { role: r.name }, value: (await r.ready().catch(() => false)) ? 1 : 0 })),
+    ),
+  );
+  server.once('close', removeProbe);
+  return server;
 }

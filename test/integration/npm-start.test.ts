@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../../config';
+import { TEMPORAL_SDK_METRICS } from '../../observability/temporal-metrics';
 import { createKafka } from '../../kafka/client';
 import { publishFeed } from '../../tools/legacy/feed';
 import { ROLE_NAMES } from '../../roles';
@@ -111,6 +112,10 @@ describe('npm start: the whole system in one process, with the demo', function (
       ]) {
         assert.ok(before.includes(series), `${series} on /metrics`);
       }
+      // The Temporal SDK's series in Prometheus's conventions: seconds named as such, counters ending in _total.
+      for (const name of TEMPORAL_SDK_METRICS) assert.match(before, new RegExp(`^${name}_bucket\\{`, 'm'), `${name} on /metrics`);
+      assert.match(before, /^# TYPE temporal_workflow_completed_total counter$/m);
+      assert.doesNotMatch(before, /^temporal_\w+_milliseconds/m, 'no Temporal duration in milliseconds');
       const accountId = `acc-start-${randomUUID().slice(0, 8)}`;
       await publishFeed(kafka, [
         {

@@ -128,4 +128,24 @@ describe('observability: logs, metrics and traces of a payment (real engines)', 
         value(before, 'paysaga_outbox_published_total{topic="payments.authorization.decided"}'),
     );
   });
+
+  it('measures HTTP requests of the api and the gateway by route pattern and status, never by raw path', async () => {
+    assert.equal((await h.get(`/payments/${paymentId}`)).status, 200);
+    const unknown = `/no-such-route-${paymentId}`;
+    assert.equal((await h.get(unknown)).status, 404);
+    assert.equal((await fetch(`${h.gatewayUrl}/authorizations?paymentId=${paymentId}`)).status, 200);
+    const text = await (await fetch(`${h.apiUrl}/metrics`)).text();
+    const series = text.split('\n').filter((l) => l.startsWith('http_server_request_duration_seconds_count{'));
+    const count = (labels: string) => {
+      const line = series.find((l) => l.startsWith(`http_server_request_duration_seconds_count{${labels}}`));
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    };
+    assert.ok(text.includes('# TYPE http_server_request_duration_seconds histogram'), 'the histogram is exposed');
+    assert.ok(count('component="api",http_request_method="GET",http_route="/payments/:paymentId",http_response_status_code="200"') >= 1);
+    assert.ok(count('component="api",http_request_method="POST",http_route="/payments",http_response_status_code="202"') >= 1);
+    assert.ok(count('component="api",http_request_method="GET",http_route="",http_response_status_code="404"') >= 1);
+    assert.ok(count('component="gateway",http_request_method="POST",http_route="/authorizations",http_response_status_code="201"') >= 1);
+    assert.ok(count('component="gateway",http_request_method="GET",http_route="/authorizations",http_response_status_code="200"') >= 1);
+    assert.ok(!series.some((l) => l.includes(paymentId)), 'no series carries a payment id');
+  });
 });
