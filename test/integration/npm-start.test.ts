@@ -17,6 +17,7 @@ import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
 import { stackStatus } from '../../stack';
 import { freePort } from '../../stack/proc';
 import { eventually } from '../eventually';
+import { contractFetch } from '../api-contract';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -123,7 +124,7 @@ describe('npm start: the whole system in one process, with the demo', function (
         },
       ]);
       const api = `http://127.0.0.1:${config.api.port}`;
-      const posted = await fetch(`${api}/payments`, {
+      const posted = await contractFetch(`${api}/payments`, {
         method: 'POST',
         headers: { authorization: `Bearer ${clientToken}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
         body: JSON.stringify({ accountId, merchantId: 'm-start', amount: 4_200, currency: 'EUR' }),
@@ -133,7 +134,9 @@ describe('npm start: the whole system in one process, with the demo', function (
       const view = await eventually(
         'decided',
         async () => {
-          const v = (await (await fetch(api + statusUrl, { headers: { authorization: `Bearer ${clientToken}` } })).json()) as {
+          const v = (await (
+            await contractFetch(api + statusUrl, { headers: { authorization: `Bearer ${clientToken}` } })
+          ).json()) as {
             decision: string | null;
           };
           return v.decision ? v : undefined;
