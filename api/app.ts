@@ -11,6 +11,7 @@ import { merchantRoutes, type MerchantTotalsTable } from './merchants';
 import { openApiDocument } from './openapi';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
+import { undeclaredRequests } from './undeclared';
 import { webhookRoutes } from './webhooks';
 import { fatalError } from '../roles/lifecycle';
 
@@ -51,10 +52,11 @@ export function createApiApp(opts: {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(httpServerTelemetry('api'));
+  const document = openApiDocument();
+  app.use(undeclaredRequests(document.paths));
   app.use(express.json({ limit: '16kb', strict: true }));
   app.get('/metrics', metricsHandler);
 
-  const document = openApiDocument();
   app.get('/openapi.json', (_req, res) => void res.json(document));
   app.get('/health/live', (_req, res) => {
     const fatal = fatalError();

@@ -1,10 +1,9 @@
 /** Ledger views for operators (DESIGN.md §2): a ledger account's balances and journal, and the trial balance. */
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { Pool } from '../db/pool';
 import { accountBalances, accountJournal, trialBalance } from '../ledger/views';
 import { fieldErrors, problem } from './problem';
-import { journalQuery } from './schemas';
+import { journalQuery, ledgerAccountName } from './schemas';
 
 export function ledgerRoutes(opts: {
   pool: Pool;
@@ -17,7 +16,7 @@ export function ledgerRoutes(opts: {
 
   // Ledger account names: customer:<accountId>, merchant:<merchantId>:pending (ledger/accounts.ts).
   router.get('/ledger/accounts/:ledgerAccount', requireRole('operator'), async (req: Request<{ ledgerAccount: string }>, res) => {
-    const name = z.string().min(1).max(300).safeParse(req.params.ledgerAccount);
+    const name = ledgerAccountName.safeParse(req.params.ledgerAccount);
     const query = journalQuery.safeParse(req.query);
     if (!name.success || !query.success)
       return problem(res, 400, 'invalid query', { errors: query.success ? [] : fieldErrors(query.error) });

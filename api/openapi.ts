@@ -1,161 +1,399 @@
-/** The OpenAPI 3.1 document of the api, generated from the same zod schemas that validate requests. */
+/**
+ * The OpenAPI 3.1 document of the api, generated from the same zod schemas that validate requests: each schema
+ * with an id (`.meta({ id })`) becomes `components.schemas.<id>`, referenced as `#/components/schemas/<id>`.
+ * Requests are described as zod reads them (io: input: defaults, coercions), responses as the api writes them.
+ */
 import { z } from 'zod';
+import { paymentDecidedSchema } from '../contracts/payment';
+import { webhookPayloadSchema } from '../notifier/payload';
+import { TOLERANCE_SECONDS } from '../notifier/signature';
 import {
   createPaymentBody,
   journalQuery,
+  ledgerAccountName,
   ledgerAccountView,
   listPaymentsQuery,
+  liveView,
   merchantTotalsView,
   overrideAccepted,
   overrideBody,
   paymentAccepted,
   paymentList,
+  paymentSummary,
   paymentView,
   problemDetails,
+  readyView,
   trialBalanceView,
 } from './schemas';
-import { listDeadLettersQuery, redeliverBody, redeliveryAccepted, webhookDeadLetterList } from './webhook-schemas';
+import {
+  listDeadLettersQuery,
+  redeliverBody,
+  redeliveryAccepted,
+  webhookDeadLetter,
+  webhookDeadLetterList,
+} from './webhook-schemas';
 
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' });
-const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schema(s) } } });
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: schema(problemDetails) } },
-});
-const paymentIdParam = { name: 'paymentId', in: 'path', required: true, schema: { type: 'string' } };
-const bearer = [{ bearer: [] }];
+const REQUEST_SCHEMAS = [createPaymentBody, overrideBody, redeliverBody];
+const RESPONSE_SCHEMAS = [
+  paymentAccepted,
+  paymentSummary,
+  paymentView,
+  paymentList,
+  overrideAccepted,
+  problemDetails,
+  ledgerAccountView,
+  trialBalanceView,
+  webhookDeadLetter,
+  webhookDeadLetterList,
+  redeliveryAccepted,
+  merchantTotalsView,
+  liveView,
+  readyView,
+  webhookPayloadSchema,
+];
 
-/** The query parameters of a zod object schema, each with its own JSON schema. */
+type JsonSchema = Record<string, unknown>;
+const REF_PREFIX = '#/components/schemas/';
+/** Where zod puts schemas with an id that are not in the converted registry. */
+const SHARED = `${REF_PREFIX}__shared#/$defs/`;
+
+const idOf = (schema: z.ZodType) => {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (!id) throw new Error('a schema of the OpenAPI document has no id: give it .meta({ id })');
+  return id;
+};
+
+/** Rewrites every $ref into a nested id'd schema to its component, drops the per-schema $schema and $id. */
+function tidy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(tidy);
+  if (value === null || typeof value !== 'object') return value;
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '$schema' || k === '$id') continue;
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith(SHARED) ? REF_PREFIX + v.slice(SHARED.length) : tidy(v);
+  }
+  return out;
+}
+
+/** The named JSON schemas of `schemas` (and of the id'd schemas nested in them), read as zod reads or writes. */
+function componentsOf(schemas: z.ZodType[], io: 'input' | 'output'): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const s of schemas) registry.add(s, { id: idOf(s) });
+  const converted = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+    uri: (id) => REF_PREFIX + id,
+  }).schemas as Record<string, JsonSchema & { $defs?: Record<string, JsonSchema> }>;
+  const { __shared: shared, ...named } = converted;
+  return tidy({ ...named, ...shared?.$defs }) as Record<string, JsonSchema>;
+}
+
+function allComponents(): Record<string, JsonSchema> {
+  const input = componentsOf(REQUEST_SCHEMAS, 'input');
+  const output = componentsOf(RESPONSE_SCHEMAS, 'output');
+  for (const [id, s] of Object.entries(input))
+    if (output[id] && JSON.stringify(output[id]) !== JSON.stringify(s))
+      throw new Error(`schema ${id} reads differently than it is written: give the request and the response their own ids`);
+  return { ...output, ...input };
+}
+
+/** An inline JSON schema of a schema without an id (a parameter), as zod reads it. */
+const inline = (s: z.ZodType) => tidy(z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }));
+const ref = (s: z.ZodType) => ({ $ref: REF_PREFIX + idOf(s) });
+const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: ref(s) } } });
+
+// Parameters.
 const queryParameters = (s: z.ZodObject) =>
   Object.entries(s.shape).map(([name, field]) => ({
     name,
     in: 'query',
     required: !(field as z.ZodType).safeParse(undefined).success,
-    schema: schema(field as z.ZodType),
+    schema: inline(field as z.ZodType),
   }));
+const pathParameter = (name: string, schema: unknown) => ({ name, in: 'path', required: true, schema });
+const paymentIdParam = pathParameter('paymentId', { type: 'string', minLength: 1 });
+const idempotencyKey = (required: boolean, description: string) => ({
+  name: 'Idempotency-Key',
+  in: 'header',
+  required,
+  description,
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+});
+
+// Responses.
+const problem = (description: string, headers?: Record<string, unknown>) => ({
+  description,
+  ...(headers && { headers }),
+  content: { 'application/problem+json': { schema: ref(problemDetails) } },
+});
+const problems = (statuses: Record<number, string>) =>
+  Object.fromEntries(Object.entries(statuses).map(([status, description]) => [status, problem(description)]));
+const serverErrors = {
+  '500': problem('unexpected error (logged; the response says nothing more)'),
+  '503': problem('PostgreSQL or Temporal is unavailable for a moment: retry', {
+    'Retry-After': { schema: { type: 'string', pattern: '^[0-9]+$' }, description: 'seconds' },
+  }),
+};
+const authErrors = (role: string) => ({
+  '401': problem('no valid bearer token', {
+    'WWW-Authenticate': { required: true, schema: { type: 'string' }, description: 'Bearer realm="paysaga"' },
+  }),
+  '403': problem(`the token lacks the ${role} role`),
+});
+const bodyErrors = {
+  '400': problem('the body is not valid JSON or not a valid request (errors[] names each field)'),
+  '413': problem('body over 16 KiB'),
+  '415': problem('the body is not application/json (UTF-8)'),
+};
+const clientBearer = { clientBearer: [] };
+const operatorBearer = { operatorBearer: [] };
 
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
-    info: { title: 'paysaga', version: '1', description: 'Payment authorization as a durable saga (Temporal, Kafka).' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    info: {
+      title: 'paysaga',
+      version: '1',
+      description:
+        'Payment authorization as a durable saga (Temporal, Kafka). Errors are RFC 9457 problem details. ' +
+        'A method a path does not declare answers 405 with an Allow header.',
+    },
+    components: {
+      schemas: allComponents(),
+      securitySchemes: {
+        clientBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'a token of API_TOKENS with the client role: creates payments and reads its own',
+        },
+        operatorBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'a token of API_TOKENS with the operator role: reads every payment, overrides, ledger, webhooks',
+        },
+      },
+    },
     paths: {
       '/payments': {
         get: {
+          operationId: 'listPayments',
           summary: 'Payments, newest first: a client sees its own, an operator all (read model)',
-          security: bearer,
+          security: [clientBearer, operatorBearer],
           parameters: queryParameters(listPaymentsQuery),
-          responses: { '200': { description: 'one page', ...json(paymentList) }, '400': problemResponse('invalid query') },
+          responses: {
+            '200': { description: 'one page', ...json(paymentList) },
+            ...problems({ 400: 'invalid query (errors[] names each parameter)' }),
+            ...authErrors('client or operator'),
+            ...serverErrors,
+          },
         },
         post: {
+          operationId: 'createPayment',
           summary: 'Request the authorization of a payment',
-          security: bearer,
-          parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', maxLength: 255 } }],
+          security: [clientBearer],
+          parameters: [
+            idempotencyKey(
+              true,
+              'scoped to the caller, kept at least 24 h: a retry with the same key and body gets the first answer',
+            ),
+          ],
           requestBody: { required: true, ...json(createPaymentBody) },
           responses: {
-            '202': { description: 'accepted (a replay carries the header Idempotent-Replayed: true)', ...json(paymentAccepted) },
-            '400': problemResponse('invalid body or missing Idempotency-Key'),
-            '401': problemResponse('no valid bearer token'),
-            '403': problemResponse('the token lacks the client role, or may not create payments for this merchant'),
-            '409': problemResponse('a request with this key is still in flight'),
-            '413': problemResponse('body over 16 KiB'),
-            '422': problemResponse('key reused with a different body'),
+            '202': {
+              description: 'accepted; a replay of a key already answered carries Idempotent-Replayed: true',
+              headers: {
+                Location: { schema: { type: 'string' }, description: 'the status URL (not on a replay)' },
+                'Idempotent-Replayed': { schema: { type: 'string', const: 'true' }, description: 'present on a replay' },
+              },
+              ...json(paymentAccepted),
+            },
+            ...bodyErrors,
+            '400': problem('invalid body, or Idempotency-Key missing or not 1-255 visible ASCII characters'),
+            ...authErrors('client'),
+            '403': problem('the token lacks the client role, or may not create payments for this merchant'),
+            ...problems({ 409: 'a request with this key is still in flight', 422: 'key reused with a different body' }),
+            ...serverErrors,
           },
         },
       },
       '/payments/{paymentId}': {
         get: {
+          operationId: 'getPayment',
           summary: 'Status and timeline of a payment',
-          security: bearer,
+          security: [clientBearer, operatorBearer],
           parameters: [paymentIdParam],
-          responses: { '200': { description: 'the payment', ...json(paymentView) }, '404': problemResponse('unknown payment') },
+          responses: {
+            '200': { description: 'the payment', ...json(paymentView) },
+            ...authErrors('client or operator'),
+            ...problems({ 404: "unknown payment (or another client's)" }),
+            ...serverErrors,
+          },
         },
       },
       '/payments/{paymentId}/override': {
         post: {
-          summary: 'Approve or decline a pending payment (operators)',
-          security: bearer,
-          parameters: [paymentIdParam, { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
+          operationId: 'overridePayment',
+          summary: 'Approve or decline a pending payment (operators; audited)',
+          security: [operatorBearer],
+          parameters: [paymentIdParam, idempotencyKey(false, 'the same key from the same operator on a payment is one override')],
           requestBody: { required: true, ...json(overrideBody) },
           responses: {
             '202': { description: 'the override was sent to the saga', ...json(overrideAccepted) },
-            '400': problemResponse('invalid body'),
-            '401': problemResponse('no valid bearer token'),
-            '403': problemResponse('the token lacks the operator role'),
-            '404': problemResponse('unknown payment'),
-            '409': problemResponse('already decided'),
+            ...bodyErrors,
+            ...authErrors('operator'),
+            ...problems({ 404: 'unknown payment', 409: 'already decided' }),
+            ...serverErrors,
           },
         },
       },
       '/ledger/accounts/{ledgerAccount}': {
         get: {
+          operationId: 'getLedgerAccount',
           summary: 'Balances and journal of a ledger account, e.g. customer:<accountId> (operators)',
-          security: bearer,
-          parameters: [
-            { name: 'ledgerAccount', in: 'path', required: true, schema: { type: 'string' } },
-            ...queryParameters(journalQuery),
-          ],
-          responses: { '200': { description: 'the account', ...json(ledgerAccountView) }, '404': problemResponse('no entries') },
+          security: [operatorBearer],
+          parameters: [pathParameter('ledgerAccount', inline(ledgerAccountName)), ...queryParameters(journalQuery)],
+          responses: {
+            '200': { description: 'the account', ...json(ledgerAccountView) },
+            ...problems({ 400: 'invalid query or account name' }),
+            ...authErrors('operator'),
+            ...problems({ 404: 'no entries' }),
+            ...serverErrors,
+          },
         },
       },
       '/ledger/trial-balance': {
         get: {
+          operationId: 'getTrialBalance',
           summary: 'Every ledger account balance and the totals (operators)',
-          security: bearer,
-          responses: { '200': { description: 'the trial balance', ...json(trialBalanceView) } },
+          security: [operatorBearer],
+          responses: {
+            '200': { description: 'the trial balance', ...json(trialBalanceView) },
+            ...authErrors('operator'),
+            ...serverErrors,
+          },
         },
       },
       '/webhooks/dead-letters': {
         get: {
+          operationId: 'listWebhookDeadLetters',
           summary: 'Webhook deliveries the notifier gave up on, newest first (operators)',
-          security: bearer,
+          security: [operatorBearer],
           parameters: queryParameters(listDeadLettersQuery),
           responses: {
             '200': { description: 'one page', ...json(webhookDeadLetterList) },
-            '400': problemResponse('invalid query'),
-            '401': problemResponse('no valid bearer token'),
-            '403': problemResponse('the token lacks the operator role'),
+            ...problems({ 400: 'invalid query (errors[] names each parameter)' }),
+            ...authErrors('operator'),
+            ...serverErrors,
           },
         },
       },
       '/webhooks/dead-letters/{id}/redeliver': {
         post: {
+          operationId: 'redeliverWebhook',
           summary: 'Deliver a dead-lettered webhook again, attempts reset (operators; audited)',
-          security: bearer,
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          security: [operatorBearer],
+          parameters: [pathParameter('id', { type: 'string', pattern: '^[0-9]{1,15}$' })],
           requestBody: { required: true, ...json(redeliverBody) },
           responses: {
             '202': { description: 'scheduled again', ...json(redeliveryAccepted) },
-            '400': problemResponse('invalid body'),
-            '401': problemResponse('no valid bearer token'),
-            '403': problemResponse('the token lacks the operator role'),
-            '404': problemResponse('unknown dead letter (or already redelivered)'),
-            '409': problemResponse('the endpoint is no longer configured'),
+            ...bodyErrors,
+            ...authErrors('operator'),
+            ...problems({
+              404: 'unknown dead letter (or already redelivered)',
+              409: 'the endpoint is no longer configured, or a delivery of the event is already scheduled',
+            }),
+            ...serverErrors,
           },
         },
       },
       '/merchants/{merchantId}/totals': {
         get: {
+          operationId: 'getMerchantTotals',
           summary: "A merchant's authorized amount and count per currency, from the exactly-once aggregate (operators)",
-          security: bearer,
-          parameters: [{ name: 'merchantId', in: 'path', required: true, schema: { type: 'string' } }],
+          security: [operatorBearer],
+          parameters: [pathParameter('merchantId', inline(paymentDecidedSchema.shape.merchantId))],
           responses: {
             '200': {
               description: 'the totals (an empty list for a merchant with no authorized payment)',
               ...json(merchantTotalsView),
             },
-            '400': problemResponse('invalid merchant id'),
-            '401': problemResponse('no valid bearer token'),
-            '403': problemResponse('the token lacks the operator role'),
-            '503': problemResponse('the totals are still catching up'),
+            ...problems({ 400: 'invalid merchant id' }),
+            ...authErrors('operator'),
+            ...serverErrors,
+            ...problems({ 503: 'the totals are still catching up, or this api does not read them' }),
           },
         },
       },
-      '/health/live': { get: { summary: 'The process is up', responses: { '200': { description: 'live' } } } },
+      '/health/live': {
+        get: {
+          operationId: 'getLive',
+          summary: 'The process is up, and no role of it failed for good',
+          responses: { '200': { description: 'live', ...json(liveView) }, ...problems({ 503: 'a role cannot recover' }) },
+        },
+      },
       '/health/ready': {
         get: {
-          summary: 'PostgreSQL and Temporal answer, and the merchant totals have caught up',
-          responses: { '200': { description: 'ready' }, '503': problemResponse('not ready') },
+          operationId: 'getReady',
+          summary: 'PostgreSQL and Temporal answer, the merchant totals have caught up, the bridge consumes',
+          responses: { '200': { description: 'ready', ...json(readyView) }, ...problems({ 503: 'not ready (detail says why)' }) },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'getMetrics',
+          summary: 'Metrics in the Prometheus text format',
+          responses: { '200': { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApiDocument',
+          summary: 'This document',
+          responses: {
+            '200': { description: 'the OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } },
+          },
+        },
+      },
+    },
+    webhooks: {
+      'payment.authorization.decided': {
+        post: {
+          operationId: 'paymentDecidedWebhook',
+          summary: "Sent to each of the merchant's endpoints (WEBHOOK_ENDPOINTS) when a payment is decided",
+          description:
+            'Signed per Standard Webhooks (https://www.standardwebhooks.com): webhook-signature is `v1,` and the base64 ' +
+            "HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` under the endpoint's secret (a `whsec_` secret is " +
+            `base64). Refuse a timestamp more than ${TOLERANCE_SECONDS} s from your clock. Any answer other than 2xx is ` +
+            'retried with backoff, then dead-lettered; webhook-id is the same on every attempt: deduplicate by it.',
+          parameters: [
+            {
+              name: 'webhook-id',
+              in: 'header',
+              required: true,
+              description: 'the event id, the same on every attempt',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'webhook-timestamp',
+              in: 'header',
+              required: true,
+              description: 'seconds since the Unix epoch, of this attempt',
+              schema: { type: 'string', pattern: '^[0-9]+$' },
+            },
+            {
+              name: 'webhook-signature',
+              in: 'header',
+              required: true,
+              description: 'space-separated signatures `v1,<base64>` (several while a secret is rotated)',
+              schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$' },
+            },
+          ],
+          requestBody: { required: true, ...json(webhookPayloadSchema) },
+          responses: {
+            '2XX': { description: 'delivered' },
+            default: { description: 'not delivered: retried with backoff, then dead-lettered' },
+          },
         },
       },
     },

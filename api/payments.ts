@@ -19,7 +19,7 @@ import { initialSearchAttributes } from '../workflows/search-attributes';
 import { overrideSignal, paymentWorkflowId, statusQuery } from '../workflows/shared';
 import { callerOf } from './auth';
 import { answerOf, claimKey, completeKey, KeyClaimLost, releaseKey, requestHash } from './idempotency';
-import { decodeCursor, encodeCursor } from './cursor';
+import { encodeTimeIdCursor } from './cursor';
 import { overrideDetail, overrideSignalId } from './override-detail';
 import { fieldErrors, problem } from './problem';
 import { createPaymentBody, listPaymentsQuery, overrideBody } from './schemas';
@@ -154,9 +154,7 @@ export function paymentRoutes(opts: {
   router.get('/payments', requireRole('client', 'operator'), async (req, res) => {
     const parsed = listPaymentsQuery.safeParse(req.query);
     if (!parsed.success) return problem(res, 400, 'invalid query', { errors: fieldErrors(parsed.error) });
-    const { accountId, status, limit, cursor } = parsed.data;
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    if (cursor !== undefined && !after) return problem(res, 400, 'invalid cursor', { detail: 'pass nextCursor unchanged' });
+    const { accountId, status, limit, cursor: after } = parsed.data;
     const caller = callerOf(res);
     // Newest first; the cursor is the (requested_at, payment_id) of the last row of the previous page. A client
     // pages through its own records (payment_callers, indexed by caller and age); an operator through all.
@@ -174,7 +172,7 @@ export function paymentRoutes(opts: {
     const last = page.at(-1);
     res.json({
       payments: page.map(summaryOf),
-      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.requested_at.toISOString(), id: last.payment_id }) : null,
+      nextCursor: rows.length > limit && last ? encodeTimeIdCursor({ at: last.requested_at, id: last.payment_id }) : null,
     });
   });
 

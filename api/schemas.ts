@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { amount, currency, DECIDED_BY, DECISION_REASONS, DECISIONS, OVERRIDE_DECISIONS } from '../contracts/payment';
 import { PAYMENT_STATES } from '../workflows/shared';
+import { timeIdCursor } from './cursor';
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes, colons or underscores');
 
@@ -44,7 +45,7 @@ export const listPaymentsQuery = z
     accountId: id.optional(),
     status: z.enum(PAYMENT_VIEW_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(500).optional(),
+    cursor: timeIdCursor.optional(),
   })
   .meta({ id: 'ListPaymentsQuery' });
 
@@ -78,6 +79,9 @@ export const problemDetails = z
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .meta({ id: 'Problem' });
+
+/** A ledger account's name, e.g. customer:<accountId> or merchant:<merchantId>:pending (ledger/accounts.ts). */
+export const ledgerAccountName = z.string().min(1).max(300);
 
 export const journalQuery = z
   .strictObject({
@@ -131,4 +135,7 @@ export const merchantTotalsView = z
     id: 'MerchantTotals',
     description: 'authorized amount (minor units) and count per currency, counted exactly once per decided event',
   });
+export const liveView = z.object({ status: z.literal('live') }).meta({ id: 'Live' });
+export const readyView = z.object({ status: z.literal('ready') }).meta({ id: 'Ready' });
+
 export type MerchantTotalsView = z.infer<typeof merchantTotalsView>;

@@ -1,5 +1,6 @@
 /** REST bodies and responses of the webhook dead-letter routes (operators), as zod schemas; also in the OpenAPI document. */
 import { z } from 'zod';
+import { idCursor } from './cursor';
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes, colons or underscores');
 
@@ -8,7 +9,7 @@ export const listDeadLettersQuery = z
     merchantId: id.optional(),
     endpointId: id.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(500).optional(),
+    cursor: idCursor.optional(),
   })
   .meta({ id: 'ListWebhookDeadLettersQuery' });
 

@@ -9,7 +9,6 @@ import { recordWebhookRedelivery } from '../db/operator-audit';
 import { withTransaction, type Pool } from '../db/pool';
 import { redeliverDeadLetter } from '../notifier/dead-letters';
 import { callerOf } from './auth';
-import { decodeCursor, encodeCursor } from './cursor';
 import { fieldErrors, problem } from './problem';
 import { listDeadLettersQuery, redeliverBody } from './webhook-schemas';
 
@@ -52,24 +51,20 @@ export function webhookRoutes(opts: {
   router.get('/webhooks/dead-letters', requireRole('operator'), async (req, res) => {
     const parsed = listDeadLettersQuery.safeParse(req.query);
     if (!parsed.success) return problem(res, 400, 'invalid query', { errors: fieldErrors(parsed.error) });
-    const { merchantId, endpointId, limit, cursor } = parsed.data;
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    if (cursor !== undefined && !deadLetterId(after?.id ?? ''))
-      return problem(res, 400, 'invalid cursor', { detail: 'pass nextCursor unchanged' });
+    const { merchantId, endpointId, limit, cursor: afterId } = parsed.data;
     // Newest first by id (the order they were dead-lettered in); the cursor holds the last id of a page.
     const { rows } = await pool.query<DeadLetterRow>(
       `select id, endpoint_id, merchant_id, event_id::text, payment_id, attempts, last_error, last_status, created_at, dead_lettered_at
        from webhook_dead_letters
        where ($1::text is null or merchant_id = $1) and ($2::text is null or endpoint_id = $2) and ($3::bigint is null or id < $3)
        order by id desc limit $4`,
-      [merchantId ?? null, endpointId ?? null, after ? Number(after.id) : null, limit + 1],
+      [merchantId ?? null, endpointId ?? null, afterId ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     res.json({
       deadLetters: page.map(deadLetterOf),
-      nextCursor:
-        rows.length > limit && last ? encodeCursor({ at: last.dead_lettered_at.toISOString(), id: String(last.id) }) : null,
+      nextCursor: rows.length > limit && last ? String(last.id) : null,
     });
   });
 

@@ -9,11 +9,13 @@ import { paymentDecidedSchema, type PaymentDecided } from '../contracts/payment'
 
 export const WEBHOOK_TYPES = { paymentDecided: 'payment.authorization.decided' } as const;
 
-export const webhookPayloadSchema = z.strictObject({
-  type: z.literal(WEBHOOK_TYPES.paymentDecided),
-  timestamp: z.iso.datetime({ offset: true }),
-  data: paymentDecidedSchema,
-});
+export const webhookPayloadSchema = z
+  .strictObject({
+    type: z.literal(WEBHOOK_TYPES.paymentDecided),
+    timestamp: z.iso.datetime({ offset: true }),
+    data: paymentDecidedSchema,
+  })
+  .meta({ id: 'PaymentDecidedWebhook', description: 'the body of a payment.authorization.decided webhook' });
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
 export function decidedWebhookBody(event: Envelope<PaymentDecided>): string {

@@ -9,6 +9,7 @@ import { SCENARIO_IDS } from '../../tools/demo/scenarios';
 import { DemoError, formatSummary, runDemo, type DemoSummary } from '../../tools/demo';
 import { freePort } from '../../tools/stack/proc';
 import { PipelineHarness, TOKENS } from './pipeline-harness';
+import { contractFetch } from '../api-contract';
 
 describe('demo traffic against the whole pipeline', function () {
   this.timeout(180_000);
@@ -24,6 +25,7 @@ describe('demo traffic against the whole pipeline', function () {
       config: h.config,
       apiUrl: h.apiUrl,
       tokens,
+      send: contractFetch,
       payments: 12,
       ratePerSecond: 4,
       liveEveryMs: 1_000,

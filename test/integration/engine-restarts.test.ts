@@ -14,6 +14,7 @@ import { ROLE_NAMES } from '../../roles';
 import { stackDown, stackUp } from '../../tools/stack';
 import { eventually, sleep } from '../eventually';
 import { skipBacklog, SYSTEM_TOKENS, SystemProcess, systemEnv } from './system-process';
+import { contractFetch } from '../api-contract';
 
 /** Longer than the consumers' group session (10 s): a member that sent no heartbeat meanwhile is gone. */
 const DOWN_MS = 12_000;
@@ -44,7 +45,7 @@ describe('engine restarts: every role rides out a restart of PostgreSQL, Kafka a
     const ids: string[] = [];
     for (const accountId of accountIds) {
       for (let i = 0; i < 3; i++) {
-        const res = await fetch(`${system.apiUrl}/payments`, {
+        const res = await contractFetch(`${system.apiUrl}/payments`, {
           method: 'POST',
           headers: { ...auth(SYSTEM_TOKENS.client), 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
           body: JSON.stringify({ accountId, merchantId, amount: 1_000 + i, currency: 'EUR' }),
@@ -75,7 +76,7 @@ describe('engine restarts: every role rides out a restart of PostgreSQL, Kafka a
         `payment ${id} decided`,
         async () => {
           if (!system.running) throw new Error(`the system exited:\n${system.output.slice(-4_000)}`);
-          const res = await fetch(`${system.apiUrl}/payments/${id}`, { headers: auth(SYSTEM_TOKENS.client) }).catch(() => undefined);
+          const res = await contractFetch(`${system.apiUrl}/payments/${id}`, { headers: auth(SYSTEM_TOKENS.client) }).catch(() => undefined);
           const body = res?.status === 200 ? ((await res.json()) as { decision: string | null; reason: string | null }) : undefined;
           return body?.decision ? body : undefined;
         },
@@ -122,7 +123,7 @@ describe('engine restarts: every role rides out a restart of PostgreSQL, Kafka a
     const totals = await eventually(
       'merchant totals count the payments decided after the restart',
       async () => {
-        const res = await fetch(`${system.apiUrl}/merchants/${merchantId}/totals`, { headers: auth(SYSTEM_TOKENS.operator) });
+        const res = await contractFetch(`${system.apiUrl}/merchants/${merchantId}/totals`, { headers: auth(SYSTEM_TOKENS.operator) });
         const body = res.status === 200 ? ((await res.json()) as { totals: { currency: string; authorizedCount: number }[] }) : undefined;
         const eur = body?.totals.find((t) => t.currency === 'EUR');
         return eur && eur.authorizedCount >= authorized ? eur : undefined;

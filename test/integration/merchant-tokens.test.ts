@@ -14,6 +14,7 @@ import { migrate } from '../../db/migrate';
 import { createPool, type Pool } from '../../db/pool';
 import { listen } from '../../roles/listen';
 import { temporalConnectionOptions } from '../../temporal/connection';
+import { contractFetch } from '../api-contract';
 
 const SHOP = 'shop-token-with-merchants-0123456789';
 const PLATFORM = 'platform-token-any-merchant-0123456789';
@@ -47,7 +48,7 @@ describe('merchants tied to client tokens (real PostgreSQL)', function () {
   });
 
   const create = (token: string, merchantId: string) =>
-    fetch(`${url}/payments`, {
+    contractFetch(`${url}/payments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() },
       body: JSON.stringify({ accountId: `acc-${randomUUID()}`, merchantId, amount: 1_000, currency: 'EUR' }),

@@ -29,6 +29,7 @@ import { ensureTopics } from '../../kafka/topics';
 import { merchantTotalsGroupId, MerchantTotalsProcessor, type MerchantTotalsOptions } from '../../merchant-totals/processor';
 import { isConcurrentTransactions, runTransaction, transactionLogCreator } from '../../merchant-totals/transaction';
 import { temporalConnectionOptions } from '../../temporal/connection';
+import { contractFetch } from '../api-contract';
 
 const INPUT = TOPICS.paymentDecided;
 const TOTALS = MERCHANT_TOTALS_TOPICS.totals;
@@ -451,7 +452,8 @@ describe('merchant totals aggregate (real Kafka)', function () {
     const table = createMerchantTotalsTable(kafka, config.kafka.clientId);
     const server = await listen(createApiApp({ pool, client, config, merchantTotals: table }), 0);
     const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const get = (p: string, token?: string) => fetch(api + p, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const get = (p: string, token?: string) =>
+      contractFetch(api + p, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     try {
       assert.equal((await get('/health/ready')).status, 503);
       assert.equal((await get(`/merchants/${m}/totals`, TOKENS.operator)).status, 503);

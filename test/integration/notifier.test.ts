@@ -27,6 +27,7 @@ import { webhookPayloadSchema } from '../../notifier/payload';
 import { verify } from '../../notifier/signature';
 import { temporalConnectionOptions } from '../../temporal/connection';
 import { eventually } from '../eventually';
+import { contractFetch } from '../api-contract';
 
 const TOKENS = { client: 'client-token-notifier-0123456789', operator: 'operator-token-notifier-0123456789' };
 
@@ -215,7 +216,7 @@ describe('notifier: signed merchant webhooks (real engines)', function () {
     });
 
   const call = (method: string, path: string, token?: string, body?: unknown) =>
-    fetch(apiUrl + path, {
+    contractFetch(apiUrl + path, {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),

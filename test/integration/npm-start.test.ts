@@ -18,6 +18,7 @@ import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
 import { stackStatus } from '../../tools/stack';
 import { freePort } from '../../tools/stack/proc';
 import { eventually } from '../eventually';
+import { contractFetch } from '../api-contract';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -128,7 +129,7 @@ describe('npm start: the whole system in one process, with the demo', function (
         },
       ]);
       const api = `http://127.0.0.1:${config.api.port}`;
-      const posted = await fetch(`${api}/payments`, {
+      const posted = await contractFetch(`${api}/payments`, {
         method: 'POST',
         headers: { authorization: `Bearer ${clientToken}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
         body: JSON.stringify({ accountId, merchantId: 'm-start', amount: 4_200, currency: 'EUR' }),
@@ -138,7 +139,9 @@ describe('npm start: the whole system in one process, with the demo', function (
       const view = await eventually(
         'decided',
         async () => {
-          const v = (await (await fetch(api + statusUrl, { headers: { authorization: `Bearer ${clientToken}` } })).json()) as {
+          const v = (await (
+            await contractFetch(api + statusUrl, { headers: { authorization: `Bearer ${clientToken}` } })
+          ).json()) as {
             decision: string | null;
           };
           return v.decision ? v : undefined;

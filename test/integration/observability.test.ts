@@ -10,6 +10,7 @@ import { configureLogging, logger, TemporalLogger, type Logger } from '../../obs
 import { setupTracing } from '../../observability/tracing';
 import { eventually } from '../eventually';
 import { PipelineHarness } from './pipeline-harness';
+import { contractFetch } from '../api-contract';
 
 describe('observability: logs, metrics and traces of a payment (real engines)', function () {
   this.timeout(60_000);
@@ -89,7 +90,7 @@ describe('observability: logs, metrics and traces of a payment (real engines)', 
   });
 
   it('moves the metrics when a payment is decided', async () => {
-    const scrape = async () => (await fetch(`${h.apiUrl}/metrics`)).text();
+    const scrape = async () => (await contractFetch(`${h.apiUrl}/metrics`)).text();
     const value = (text: string, series: string) => {
       const line = text.split('\n').find((l) => l.startsWith(series + ' ') || (l.startsWith(series + '{') && l.includes(' ')));
       return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;

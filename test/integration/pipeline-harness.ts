@@ -31,6 +31,7 @@ import { OutboxRelay } from '../../outbox/relay';
 import { createReadModelConsumers, readModelGroupIds } from '../../read-model';
 import { temporalConnectionOptions } from '../../temporal/connection';
 import { createPaymentWorker } from '../../workers/worker';
+import { contractFetch } from '../api-contract';
 
 export const TOKENS = {
   client: 'client-token-0123456789abcdef',
@@ -274,16 +275,18 @@ export class PipelineHarness {
     await producer.disconnect();
   }
 
+  /** POST to the api; the response is checked against the OpenAPI document (test/api-contract.ts). */
   post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(this.apiUrl + path, {
+    return contractFetch(this.apiUrl + path, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   }
 
+  /** GET from the api; the response is checked against the OpenAPI document (test/api-contract.ts). */
   get(path: string, token = TOKENS.client): Promise<Response> {
-    return fetch(this.apiUrl + path, { headers: { authorization: `Bearer ${token}` } });
+    return contractFetch(this.apiUrl + path, { headers: { authorization: `Bearer ${token}` } });
   }
 
   /** POST /payments as shop-1 with a fresh Idempotency-Key; returns the payment id. */

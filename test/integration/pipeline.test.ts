@@ -13,6 +13,9 @@ import { deadLetterTopic, TOPICS } from '../../contracts/topics';
 import { paymentWorkflowId, statusQuery } from '../../workflows/shared';
 import { eventually } from '../eventually';
 import { pipelineForSuite, TOKENS } from './pipeline-harness';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { openApiDocument } from '../../api/openapi';
+import { contractFetch } from '../api-contract';
 
 describe('pipeline: REST and Kafka to a decision (real engines)', function () {
   this.timeout(60_000);
@@ -454,23 +457,54 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
   });
 
   describe('documents and health', () => {
-    it('serves an OpenAPI 3.1 document generated from the schemas, and readiness', async () => {
-      const doc = (await (await fetch(`${h.apiUrl}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
-      assert.equal(doc.openapi, '3.1.0');
-      assert.deepEqual(Object.keys(doc.paths).sort(), [
+    it('serves a valid OpenAPI 3.1 document that a third-party validator loads, and readiness', async () => {
+      const served = (await (await contractFetch(`${h.apiUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      assert.deepEqual(served, JSON.parse(JSON.stringify(openApiDocument())));
+      const validator = new Validator();
+      // A copy: resolveRefs replaces the references in place.
+      const result = await validator.validate(structuredClone(served));
+      assert.deepEqual(result.errors, undefined);
+      assert.equal(result.valid, true);
+      assert.equal(validator.version, '3.1');
+      assert.doesNotThrow(() => validator.resolveRefs());
+      assert.deepEqual(Object.keys(served.paths).sort(), [
         '/health/live',
         '/health/ready',
         '/ledger/accounts/{ledgerAccount}',
         '/ledger/trial-balance',
         '/merchants/{merchantId}/totals',
+        '/metrics',
+        '/openapi.json',
         '/payments',
         '/payments/{paymentId}',
         '/payments/{paymentId}/override',
         '/webhooks/dead-letters',
         '/webhooks/dead-letters/{id}/redeliver',
       ]);
-      assert.match(JSON.stringify(doc.paths['/payments']), /"currency"/);
-      assert.equal((await fetch(`${h.apiUrl}/health/ready`)).status, 200);
+      assert.equal((await contractFetch(`${h.apiUrl}/health/ready`)).status, 200);
+    });
+
+    it('answers a method a path does not declare with 405 and Allow, an unknown path with 404, a body not JSON with 415', async () => {
+      const cases: [string, string, string][] = [
+        ['DELETE', '/payments', 'GET, POST, HEAD'],
+        ['PUT', '/payments/some-payment', 'GET, HEAD'],
+        ['GET', '/payments/some-payment/override', 'POST'],
+        ['POST', '/ledger/trial-balance', 'GET, HEAD'],
+        ['PATCH', '/openapi.json', 'GET, HEAD'],
+      ];
+      for (const [method, path, allow] of cases) {
+        const res = await contractFetch(h.apiUrl + path, { method, headers: { authorization: `Bearer ${TOKENS.operator}` } });
+        assert.equal(res.status, 405, `${method} ${path}`);
+        assert.equal(res.headers.get('allow'), allow, `${method} ${path}`);
+        assert.equal(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      }
+      assert.equal((await contractFetch(`${h.apiUrl}/nowhere`)).status, 404);
+      const text = await h.post('/payments', 'accountId=a', {
+        authorization: `Bearer ${TOKENS.client}`,
+        'idempotency-key': randomUUID(),
+        'content-type': 'text/plain',
+      });
+      assert.equal(text.status, 415);
     });
   });
 });

@@ -59,10 +59,14 @@ const paymentView = z.looseObject({
 });
 export type PaymentView = z.infer<typeof paymentView>;
 
+/** How the demo sends a request (tests pass one that checks each answer against the OpenAPI document). */
+export type SendRequest = (url: string, init: RequestInit) => Promise<Response>;
+
 export class DemoApi {
   constructor(
     readonly baseUrl: string,
     private readonly tokens: DemoTokens,
+    private readonly send: SendRequest = (url, init) => fetch(url, init),
   ) {}
 
   /** Fails with a DemoError unless the api answers ready and accepts both tokens. */
@@ -121,7 +125,7 @@ export class DemoApi {
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
     try {
-      return await fetch(this.baseUrl + pathname, {
+      return await this.send(this.baseUrl + pathname, {
         method: opts.method ?? 'GET',
         headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),

@@ -17,7 +17,7 @@ import { createKafka } from '../../kafka/client';
 import { publishFeed } from '../legacy/feed';
 import { createTemporalClient } from '../../temporal/connection';
 import { paymentWorkflowId, statusQuery, type PaymentStatus } from '../../workflows/shared';
-import { DemoApi, DemoError, demoTokens, type DemoTokens } from './api';
+import { DemoApi, DemoError, demoTokens, type DemoTokens, type SendRequest } from './api';
 import { DemoObserver } from './observer';
 import { demoLatency, summarizeDemo, type ScenarioCheck, type Tracked } from './summary';
 import { countByStatus, formatLive, webUiUrl, type DemoSummary } from './report';
@@ -48,6 +48,8 @@ export interface RunDemoOptions {
   /** Stops the demo early (Ctrl-C): it cleans up and returns what it saw, every unfinished scenario unmet. */
   signal?: AbortSignal;
   runId?: string;
+  /** How requests are sent to the api (default: fetch). */
+  send?: SendRequest;
 }
 
 export const DEMO_DEFAULTS = { payments: 30, ratePerSecond: 2, liveEveryMs: 2_000 } as const;
@@ -64,7 +66,7 @@ export async function runDemo(opts: RunDemoOptions): Promise<DemoSummary> {
     accountStateDeadlineMs: config.saga.accountStateDeadlineMs,
     timeoutPolicy: config.saga.timeoutPolicy,
   });
-  const api = new DemoApi(opts.apiUrl ?? `http://127.0.0.1:${config.api.port}`, opts.tokens ?? demoTokens(config));
+  const api = new DemoApi(opts.apiUrl ?? `http://127.0.0.1:${config.api.port}`, opts.tokens ?? demoTokens(config), opts.send);
   await api.checkReady();
   const temporal = await createTemporalClient(config).catch((err: Error) => {
     throw new DemoError(`Temporal at ${config.temporal.address} is not reachable: ${err.message.split('\n')[0]}`);
