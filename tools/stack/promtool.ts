@@ -1,44 +1,53 @@
 /**
- * Prometheus's `promtool`, which checks the alerting rules (observability/alerts.rules.yml). Obtained like the
- * Temporal CLI: built from its Go module at the pinned tag into the cache, or found on PATH (Debian's
- * `prometheus` package has one).
+ * Prometheus's `promtool`, which checks the alerting rules (observability/alerts.rules.yml). Debian's
+ * `prometheus` package carries it: downloaded with `apt-get download` (no root, nothing installed system-wide)
+ * and unpacked with `dpkg-deb` into the cache, once; or a `promtool` already on PATH.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../config';
 import { cachePath } from './engine';
 import { runLogged, StackError, which } from './proc';
-import { VERSIONS } from './versions';
 
-const MODULE_PACKAGE = 'github.com/prometheus/prometheus/cmd/promtool';
+const DEBIAN_PACKAGE = 'prometheus';
 
-const pinnedBinary = (config: Config) => cachePath(config, `promtool-${VERSIONS.prometheus}`, 'promtool');
+const cacheDir = (config: Config) => cachePath(config, 'promtool-debian');
+const cachedBinary = (config: Config) => path.join(cacheDir(config), 'usr', 'bin', 'promtool');
 
 /** The command that provides promtool where it is missing, for messages. */
-export const promtoolInstallHint = (config: Config) =>
-  `GOBIN=${path.dirname(pinnedBinary(config))} go install ${MODULE_PACKAGE}@${VERSIONS.prometheus} ` +
-  `(Go ${VERSIONS.prometheusGo} or newer), or apt-get install prometheus`;
+export const promtoolInstallHint = `apt-get install ${DEBIAN_PACKAGE} (Debian's package has promtool), or put promtool on PATH`;
 
-/** The pinned build if it is cached, else a `promtool` already on PATH. */
+/** The unpacked Debian promtool if it is cached, else a `promtool` already on PATH. */
 export function promtoolBinary(config: Config): string | undefined {
-  const pinned = pinnedBinary(config);
-  return fs.existsSync(pinned) ? pinned : which('promtool');
+  const cached = cachedBinary(config);
+  return fs.existsSync(cached) ? cached : which('promtool');
 }
 
-/** Returns promtool's path, building it first (minutes on 2 cores, once) when it is neither cached nor on PATH. */
+/** Returns promtool's path, fetching Debian's package into the cache first (seconds, once) when it is missing. */
 export async function provisionPromtool(config: Config): Promise<string> {
   const found = promtoolBinary(config);
   if (found) return found;
-  if (!which('go'))
-    throw new StackError(
-      `promtool: not on PATH and no Go toolchain to build it. Install it with: ${promtoolInstallHint(config)}`,
-    );
-  const target = path.dirname(pinnedBinary(config));
-  fs.mkdirSync(target, { recursive: true });
-  console.log(`  promtool: building ${MODULE_PACKAGE}@${VERSIONS.prometheus} from its Go module (minutes on 2 cores, once)`);
-  await runLogged('promtool build', 'go', ['install', `${MODULE_PACKAGE}@${VERSIONS.prometheus}`], {
-    logFile: path.join(config.cacheDir, 'logs', 'promtool-build.log'),
-    env: { ...process.env, GOBIN: target, CGO_ENABLED: '0' },
-  });
-  return pinnedBinary(config);
+  if (!which('apt-get') || !which('dpkg-deb'))
+    throw new StackError(`promtool: not on PATH, and no apt-get/dpkg-deb to fetch it. Install it with: ${promtoolInstallHint}`);
+  const download = fs.mkdtempSync(path.join(os.tmpdir(), 'paysaga-promtool-'));
+  const logFile = path.join(config.cacheDir, 'logs', 'promtool-download.log');
+  try {
+    console.log(`  promtool: downloading Debian's ${DEBIAN_PACKAGE} package into the cache (once)`);
+    await runLogged('promtool download', 'apt-get', ['download', DEBIAN_PACKAGE], { logFile, cwd: download });
+    const deb = fs.readdirSync(download).find((f) => f.endsWith('.deb'));
+    if (!deb) throw new StackError(`promtool: apt-get download ${DEBIAN_PACKAGE} wrote no package (see ${logFile})`);
+    // Unpacked beside the cache folder, then renamed into place: an interrupted run leaves no half folder.
+    const staging = `${cacheDir(config)}.partial`;
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.mkdirSync(staging, { recursive: true });
+    await runLogged('promtool unpack', 'dpkg-deb', ['-x', path.join(download, deb), staging], { logFile });
+    fs.writeFileSync(path.join(staging, 'PACKAGE'), `${deb}\n`);
+    fs.renameSync(staging, cacheDir(config));
+  } finally {
+    fs.rmSync(download, { recursive: true, force: true });
+  }
+  const binary = cachedBinary(config);
+  if (!fs.existsSync(binary)) throw new StackError(`promtool: the ${DEBIAN_PACKAGE} package has no usr/bin/promtool`);
+  return binary;
 }

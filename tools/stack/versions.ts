@@ -13,8 +13,4 @@ export const VERSIONS = {
   temporalTestServer: '1.38.0',
   /** org.slf4j:slf4j-nop at the slf4j-api version the test server brings. */
   testServerSlf4j: '1.7.36',
-  /** github.com/prometheus/prometheus (module tag of Prometheus 3.16.0), for its promtool: stack/promtool.ts. */
-  prometheus: 'v0.316.0',
-  /** The Go version that Prometheus module's go.mod asks for. */
-  prometheusGo: '1.26.7',
 } as const;
