@@ -23,6 +23,7 @@ const COMMANDS: Record<string, Load> = {
   chaos: () => import('./chaos.js'),
   'docs:config': () => import('./docs-config.js'),
   'contracts:schemas': () => import('./contracts-schemas.js'),
+  'api:client': () => import('./api-client.js'),
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

@@ -1,10 +1,12 @@
 /**
- * The demo's view of a running paysaga: its REST api with a client and an operator bearer token, each answer
- * validated with zod, and errors that say what to do (start the system, point at it, supply tokens).
+ * The demo's view of a running paysaga: its REST api through the typed client generated from the OpenAPI document
+ * (api/client), with a client and an operator bearer token, each answer validated with zod, and errors that say
+ * what to do (start the system, point at it, supply tokens).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { createPaysagaClient, type PaysagaClient, type PaysagaSchemas } from '../../api/client';
 import { API_ROLES, type Config } from '../../config';
 import { DECISION_REASONS, DECISIONS } from '../../contracts/payment';
 
@@ -47,6 +49,7 @@ export function demoTokens(config: Config): DemoTokens {
   return { client, operator };
 }
 
+// The types say what the api declares; zod checks what a running system (perhaps another version) answers.
 const accepted = z.object({ paymentId: z.string().min(1), statusUrl: z.string().min(1) });
 
 /** The fields of GET /payments/:id the demo reads; the rest may change without breaking it. */
@@ -62,73 +65,81 @@ export type PaymentView = z.infer<typeof paymentView>;
 /** How the demo sends a request (tests pass one that checks each answer against the OpenAPI document). */
 export type SendRequest = (url: string, init: RequestInit) => Promise<Response>;
 
+/** A failed answer's body as the api sent it (openapi-fetch hands it over parsed when it is JSON). */
+const bodyText = (body: unknown) => (body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body));
+
 export class DemoApi {
+  private readonly clients: Record<keyof DemoTokens, PaysagaClient>;
+
   constructor(
     readonly baseUrl: string,
-    private readonly tokens: DemoTokens,
-    private readonly send: SendRequest = (url, init) => fetch(url, init),
-  ) {}
+    tokens: DemoTokens,
+    send: SendRequest = (url, init) => fetch(url, init),
+  ) {
+    const opts = { fetch: (request: Request) => this.sendVia(send, request) };
+    this.clients = {
+      client: createPaysagaClient(baseUrl, tokens.client, opts),
+      operator: createPaysagaClient(baseUrl, tokens.operator, opts),
+    };
+  }
 
   /** Fails with a DemoError unless the api answers ready and accepts both tokens. */
   async checkReady(): Promise<void> {
-    const ready = await this.fetch('/health/ready');
-    if (!ready.ok) throw new DemoError(`the api at ${this.baseUrl} is not ready (${ready.status}): ${await ready.text()}`);
+    const ready = await this.clients.client.GET('/health/ready');
+    if (!ready.response.ok)
+      throw new DemoError(`the api at ${this.baseUrl} is not ready (${ready.response.status}): ${bodyText(ready.error)}`);
     for (const role of ['client', 'operator'] as const) {
-      const res = await this.fetch('/payments?limit=1', { token: this.tokens[role] });
-      if (res.status === 401 || res.status === 403)
+      const { response, error } = await this.clients[role].GET('/payments', { params: { query: { limit: 1 } } });
+      if (response.status === 401 || response.status === 403)
         throw new DemoError(
-          `the api at ${this.baseUrl} refused the demo's ${role} token (${res.status}): are the demo and the system using the same API_TOKENS (or state folder)?`,
+          `the api at ${this.baseUrl} refused the demo's ${role} token (${response.status}): are the demo and the system using the same API_TOKENS (or state folder)?`,
         );
-      if (!res.ok) throw new DemoError(`GET /payments as ${role} answered ${res.status}: ${await res.text()}`);
+      if (!response.ok) throw new DemoError(`GET /payments as ${role} answered ${response.status}: ${bodyText(error)}`);
     }
   }
 
   /** POST /payments; `replayed` when the api answered a retried Idempotency-Key with its first response. */
   async createPayment(
-    body: { accountId: string; merchantId: string; amount: number; currency: string },
+    body: PaysagaSchemas['CreatePayment'],
     idempotencyKey: string,
   ): Promise<{ paymentId: string; replayed: boolean }> {
-    const res = await this.fetch('/payments', { method: 'POST', token: this.tokens.client, body, idempotencyKey });
-    if (res.status !== 202) throw new Error(`POST /payments answered ${res.status}: ${await res.text()}`);
-    const { paymentId } = accepted.parse(await res.json());
-    return { paymentId, replayed: res.headers.get('idempotent-replayed') === 'true' };
+    const { data, error, response } = await this.clients.client.POST('/payments', {
+      params: { header: { 'Idempotency-Key': idempotencyKey } },
+      body,
+    });
+    if (response.status !== 202) throw new Error(`POST /payments answered ${response.status}: ${bodyText(error ?? data)}`);
+    const { paymentId } = accepted.parse(data);
+    return { paymentId, replayed: response.headers.get('idempotent-replayed') === 'true' };
   }
 
   /** GET /payments/:id; undefined while the read model does not know the payment (404). */
   async getPayment(paymentId: string, as: keyof DemoTokens): Promise<PaymentView | undefined> {
-    const res = await this.fetch(`/payments/${encodeURIComponent(paymentId)}`, { token: this.tokens[as] });
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`GET /payments/${paymentId} answered ${res.status}: ${await res.text()}`);
-    return paymentView.parse(await res.json());
+    const { data, error, response } = await this.clients[as].GET('/payments/{paymentId}', {
+      params: { path: { paymentId } },
+    });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new Error(`GET /payments/${paymentId} answered ${response.status}: ${bodyText(error)}`);
+    return paymentView.parse(data);
   }
 
   /** POST /payments/:id/override as the operator; returns the status (202 accepted, 409 already decided). */
   async override(paymentId: string, decision: 'approve' | 'decline', reason: string, idempotencyKey: string): Promise<number> {
-    const res = await this.fetch(`/payments/${encodeURIComponent(paymentId)}/override`, {
-      method: 'POST',
-      token: this.tokens.operator,
+    const { data, error, response } = await this.clients.operator.POST('/payments/{paymentId}/override', {
+      params: { path: { paymentId }, header: { 'Idempotency-Key': idempotencyKey } },
       body: { decision, reason },
-      idempotencyKey,
     });
-    if (res.status !== 202 && res.status !== 409)
-      throw new Error(`POST /payments/${paymentId}/override answered ${res.status}: ${await res.text()}`);
-    await res.body?.cancel();
-    return res.status;
+    if (response.status !== 202 && response.status !== 409)
+      throw new Error(`POST /payments/${paymentId}/override answered ${response.status}: ${bodyText(error ?? data)}`);
+    return response.status;
   }
 
-  private async fetch(
-    pathname: string,
-    opts: { method?: string; token?: string; body?: unknown; idempotencyKey?: string } = {},
-  ): Promise<Response> {
-    const headers: Record<string, string> = {};
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
+  /** The client's fetch: `send` with a timeout, and an unreachable api as a DemoError that says what to do. */
+  private async sendVia(send: SendRequest, request: Request): Promise<Response> {
     try {
-      return await this.send(this.baseUrl + pathname, {
-        method: opts.method ?? 'GET',
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      return await send(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body === null ? undefined : await request.text(),
         signal: AbortSignal.timeout(10_000),
       });
     } catch (err) {
