@@ -392,7 +392,7 @@ export const settings = {
       about: 'activities one worker runs at once',
     }),
     maxConcurrentWorkflowTasks: setting('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', positiveInt, {
-      default: '20',
+      default: '100',
       section: 'Saga and worker',
       about: 'workflow tasks one worker runs at once',
     }),

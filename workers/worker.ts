@@ -24,6 +24,24 @@ export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflow
   return fs.existsSync(PREBUILT_BUNDLE) ? { workflowBundle: { codePath: PREBUILT_BUNDLE } } : { workflowsPath: WORKFLOWS_PATH };
 }
 
+/**
+ * Workflow task slots and pollers of the payment worker (the bench's floor worker uses the same). Every payment
+ * is a new workflow whose first task waits on the task queue's normal (not sticky) partition. With the SDK's
+ * defaults (10 pollers, a fifth of them on the normal queue, 20 slots) first tasks queued for seconds under load
+ * while the sticky pollers idled; pollers split evenly, more of them and more slots took the bench from about 10 to
+ * 16-17 payments decided per second at 20/s offered, the machine then CPU-bound (docs/performance.md).
+ */
+export function workflowTaskSlots(config: Config): Pick<
+  WorkerOptions,
+  'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentWorkflowTaskPolls' | 'nonStickyToStickyPollRatio'
+> {
+  return {
+    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    maxConcurrentWorkflowTaskPolls: Math.max(2, Math.min(20, config.worker.maxConcurrentWorkflowTasks)),
+    nonStickyToStickyPollRatio: 1,
+  };
+}
+
 export async function createPaymentWorker(opts: {
   config: Config;
   connection: NativeConnection;
@@ -60,7 +78,7 @@ export async function createPaymentWorker(opts: {
     // Registered either way: a prebuilt bundle (npm run build) has the workflow interceptors compiled in.
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
-    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    ...workflowTaskSlots(config),
     // On SIGTERM: stop polling, let running activities finish within this grace time, then exit.
     shutdownGraceTime: '20s',
   });

@@ -10,6 +10,7 @@ import type { Config } from '../../config';
 import type { Pool } from '../../db/pool';
 import { sleep } from '../stack/proc';
 import { temporalConnectionOptions } from '../../temporal/connection';
+import { workflowTaskSlots } from '../../workers/worker';
 import { floorActivities } from './floor-activities';
 import { emptyWorkflow, floorSignal, floorStopSignal, sagaShapedWorkflow, signalTarget, type SagaShape } from './floor-workflows';
 import { offer, sampleBacklog } from './open-loop';
@@ -26,7 +27,7 @@ export async function startFloorWorker(config: Config): Promise<{ taskQueue: str
     workflowsPath: require.resolve('./floor-workflows'),
     activities: floorActivities,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
-    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    ...workflowTaskSlots(config),
   });
   const running = worker.run();
   return {

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { parseDuration } from '../../config';
 
 export const USAGE = `npm run bench [-- options]
-  --rates 2,5,10,20,30,45,60  offered rates (payments/s) of the sweep, ascending; it stops after the first
+  --rates 2,5,10,15,20,30,45,60
+                             offered rates (payments/s) of the sweep, ascending; it stops after the first
                              rate that is not sustainable
   --duration 10s             how long each rate is offered
   --accounts 60              accounts the payments are spread over
@@ -108,7 +109,7 @@ export interface BenchOptions {
 }
 
 const DEFAULTS = {
-  rates: '2,5,10,20,30,45,60',
+  rates: '2,5,10,15,20,30,45,60',
   duration: '10s',
   accounts: '60',
   mix: 'fresh=0.9,late=0.1,never=0',
