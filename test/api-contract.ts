@@ -4,6 +4,7 @@
  * all fail the test (JSON Schema 2020-12 by ajv, as OpenAPI 3.1 defines). `contractFetch` is `fetch` that checks;
  * the test helpers that call the api use it, so every response an integration test receives is checked.
  */
+import { createPaysagaClient, type PaysagaClient } from '../api/client';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { openApiDocument } from '../api/openapi';
@@ -145,4 +146,16 @@ export async function contractFetch(url: string, init: RequestInit = {}): Promis
       `${method} ${url}: the response drifts from the OpenAPI document:\n- ${problems.join('\n- ')}\n${body.slice(0, 500)}`,
     );
   return res;
+}
+
+/** The typed api client (api/client/) whose every answer is checked against the document, as contractFetch does. */
+export function contractClient(baseUrl: string, token: string): PaysagaClient {
+  return createPaysagaClient(baseUrl, token, {
+    fetch: async (request: Request) =>
+      contractFetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body === null ? undefined : await request.text(),
+      }),
+  });
 }

@@ -31,7 +31,7 @@ import { OutboxRelay } from '../../outbox/relay';
 import { createReadModelConsumers, readModelGroupIds } from '../../read-model';
 import { temporalConnectionOptions } from '../../temporal/connection';
 import { createPaymentWorker } from '../../workers/worker';
-import { contractFetch } from '../api-contract';
+import { contractClient, contractFetch } from '../api-contract';
 
 export const TOKENS = {
   client: 'client-token-0123456789abcdef',
@@ -289,18 +289,17 @@ export class PipelineHarness {
     return contractFetch(this.apiUrl + path, { headers: { authorization: `Bearer ${token}` } });
   }
 
-  /** POST /payments as shop-1 with a fresh Idempotency-Key; returns the payment id. */
+  /** POST /payments as shop-1 with a fresh Idempotency-Key, through the typed client; returns the payment id. */
   async submit(
     body: { accountId: string; merchantId?: string; amount?: number; currency?: string },
     key = randomUUID(),
   ): Promise<string> {
-    const res = await this.post(
-      '/payments',
-      { merchantId: 'm-1', amount: 1_000, currency: 'EUR', ...body },
-      { authorization: `Bearer ${TOKENS.client}`, 'idempotency-key': key },
-    );
-    if (res.status !== 202) throw new Error(`POST /payments answered ${res.status}: ${await res.text()}`);
-    return ((await res.json()) as { paymentId: string }).paymentId;
+    const { data, error, response } = await contractClient(this.apiUrl, TOKENS.client).POST('/payments', {
+      params: { header: { 'Idempotency-Key': key } },
+      body: { merchantId: 'm-1', amount: 1_000, currency: 'EUR', ...body },
+    });
+    if (response.status !== 202 || !data) throw new Error(`POST /payments answered ${response.status}: ${JSON.stringify(error)}`);
+    return data.paymentId;
   }
 
   /** Waits for the payment's decided event on Kafka (real time). */
