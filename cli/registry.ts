@@ -53,6 +53,11 @@ export async function dispatch(argv: string[]): Promise<number> {
     return 2;
   }
   const { command } = await load();
+  // `npm run <command> -- --help` asks rather than runs (a command that takes positional text never sees it).
+  if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) {
+    console.log(`${command.name}: ${command.summary}\nusage: ${command.usage}`);
+    return 0;
+  }
   try {
     return await command.run(rest);
   } catch (err) {

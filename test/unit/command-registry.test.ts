@@ -45,6 +45,14 @@ describe('the command registry (main.ts)', function () {
     assert.match(err, /^usage: npm run reconcile \[-- --since 1d --grace 1m --json\]$/m);
   });
 
+  it("answers a command's --help with its usage, exit 0, and runs nothing", async () => {
+    for (const name of COMMAND_NAMES) {
+      const { code, out } = await dispatched(name, '--help');
+      assert.equal(code, 0, name);
+      assert.match(out, new RegExp(`^${name}: .+\\nusage: `, 'm'), name);
+    }
+  });
+
   it('lists every command with `help`, exit 0', async () => {
     const { code, out } = await dispatched('help');
     assert.equal(code, 0);
