@@ -13,7 +13,7 @@ import { withTransaction, type Pool } from '../db/pool';
 import { logger, paymentBindings } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { applyPaymentRequested } from '../read-model/projection';
-import { isAlreadyStarted, sagaPolicy } from '../temporal/start-payment';
+import { isAlreadyStarted, sagaMetadata, sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
 import { initialSearchAttributes } from '../workflows/search-attributes';
 import { overrideSignal, paymentWorkflowId, statusQuery } from '../workflows/shared';
@@ -212,13 +212,15 @@ export function paymentRoutes(opts: {
     metrics.overrides.inc({ decision: override.decision, outcome: 'requested' });
     logger.info({ ...paymentBindings(row.payment_id), operator, decision: override.decision }, 'override requested');
     const payment = paymentRequestOf(row);
+    const policy = sagaPolicy(config);
     try {
       // Starts the saga if the bridge has not yet (the later start from Kafka is then a no-op).
       await client.workflow.signalWithStart<typeof authorizePayment, [Override]>('authorizePayment', {
         workflowId: paymentWorkflowId(payment.paymentId),
         taskQueue: config.temporal.taskQueue,
-        args: [{ payment, policy: sagaPolicy(config) }],
+        args: [{ payment, policy }],
         typedSearchAttributes: initialSearchAttributes(payment),
+        ...sagaMetadata(payment, policy),
         signal: overrideSignal,
         signalArgs: [override],
         // A closed saga is decided: never start a second run for the same payment.

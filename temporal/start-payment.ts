@@ -7,6 +7,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { Config } from '../config';
+import { formatMinorUnits } from '../contracts/money';
 import type { PaymentRequest } from '../contracts/payment';
 import type { authorizePayment } from '../workflows';
 import { initialSearchAttributes } from '../workflows/search-attributes';
@@ -19,6 +20,22 @@ export function sagaPolicy(config: Config): SagaPolicy {
     reviewDeadlineMs: config.saga.reviewDeadlineMs,
     gatewayRequestTimeoutMs: config.gateway.requestTimeoutMs,
     gatewayRetryBudgetMs: config.gateway.retryBudgetMs,
+  };
+}
+
+/**
+ * What the Temporal Web UI and CLI show of a saga besides its id: a one-line summary that names the payment
+ * in its row ("12.50 EUR · acc-1 → m-1"), and fixed details. The saga keeps its current details itself.
+ * Nothing secret goes here: the UI shows it to everyone who can list workflows.
+ */
+export function sagaMetadata(payment: PaymentRequest, policy: SagaPolicy): { staticSummary: string; staticDetails: string } {
+  const then = policy.timeoutPolicy === 'decline' ? 'then declines' : `then waits ${policy.reviewDeadlineMs / 1000} s for review`;
+  return {
+    staticSummary: `${formatMinorUnits(payment.amount, payment.currency)} · ${payment.accountId} → ${payment.merchantId}`,
+    staticDetails: [
+      `payment ${payment.paymentId}, requested at ${payment.requestedAt}`,
+      `waits up to ${policy.accountStateDeadlineMs / 1000} s for account state, ${then}`,
+    ].join('\n'),
   };
 }
 
@@ -48,6 +65,7 @@ export async function startPayment(
       taskQueue: opts.taskQueue,
       args: [{ payment: opts.payment, policy: opts.policy }],
       typedSearchAttributes: initialSearchAttributes(opts.payment),
+      ...sagaMetadata(opts.payment, opts.policy),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });

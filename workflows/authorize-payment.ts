@@ -18,6 +18,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -26,6 +27,7 @@ import {
 import type { DatabaseActivities, GatewayActivities } from '../activities';
 import { gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
 import type { AccountState, DecidedBy, DecisionReason, Override, PaymentDecided } from '../contracts/payment';
+import { currentDetails } from './current-details';
 import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from './search-attributes';
 import {
   accountStateSignal,
@@ -35,6 +37,7 @@ import {
   type AuthorizePaymentInput,
   type PaymentOutcome,
   type PaymentState,
+  type PaymentStatus,
 } from './shared';
 
 /** The patch that applies a decline override received while AUTHORIZING (earlier workflows ignored it). */
@@ -101,14 +104,31 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
       upsertSearchAttributes([{ key: PaymentStatusKey, value: next }]);
     // Through the SDK's sink (not replayed), one line per transition: an operator follows a payment in the logs.
     log.info('payment state', { paymentId, state: next });
+    showDetails();
   };
   const fresh = () => account !== undefined && Date.parse(account.asOf) >= requestedAt;
   const undecided = () => state === 'RECEIVED' || state === 'AWAITING_ACCOUNT_STATE' || state === 'PENDING_REVIEW';
+  const status = (): PaymentStatus => ({
+    paymentId,
+    accountId,
+    state,
+    deadline: deadline === undefined ? undefined : new Date(deadline).toISOString(),
+    waitingFor: undecided() && !fresh() ? { accountId, asOfAtLeast: payment.requestedAt } : undefined,
+    accountState: account,
+    override,
+    outcome,
+  });
+  /**
+   * What the Web UI shows as the saga's current details, renewed on every change the status query would show.
+   * Kept in the workflow's memory and read by the SDK's metadata query: no command, so histories replay as before.
+   */
+  const showDetails = () => setCurrentDetails(currentDetails(status(), policy.timeoutPolicy));
 
   /** Keeps the newest snapshot of this account: older and duplicate versions change nothing. */
   const applyAccountState = (s: AccountState) => {
     if (s.accountId !== accountId || (account !== undefined && s.version <= account.version)) return;
     account = s;
+    showDetails();
   };
 
   setHandler(accountStateSignal, applyAccountState);
@@ -132,18 +152,10 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     }
     const applied = undecided() && override === undefined;
     if (applied) override = o;
+    showDetails();
     await steps.recordOverride({ paymentId, override: o, outcome: applied ? 'applied' : 'ignored_already_decided' });
   });
-  setHandler(statusQuery, () => ({
-    paymentId,
-    accountId,
-    state,
-    deadline: deadline === undefined ? undefined : new Date(deadline).toISOString(),
-    waitingFor: undecided() && !fresh() ? { accountId, asOfAtLeast: payment.requestedAt } : undefined,
-    accountState: account,
-    override,
-    outcome,
-  }));
+  setHandler(statusQuery, status);
 
   /** Waits until ready() or the deadline (a durable timer); true when ready() holds. */
   const waitUntil = async (ready: () => boolean, until: number): Promise<boolean> => {
@@ -167,6 +179,7 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
       decidedAt,
     };
     if (state !== recorded.decision) setState(recorded.decision);
+    else showDetails();
   };
 
   const finish = async (decided: {
@@ -238,11 +251,13 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
 
   const decidable = () => fresh() || override !== undefined;
   deadline = requestedAt + policy.accountStateDeadlineMs;
+  showDetails();
   if (!(await waitUntil(decidable, deadline))) {
     if (policy.timeoutPolicy === 'decline')
       return finish({ decision: 'DECLINED', reason: 'ACCOUNT_STATE_TIMEOUT', decidedBy: 'timeout' });
     setState('PENDING_REVIEW');
     deadline = Date.now() + policy.reviewDeadlineMs;
+    showDetails();
     if (!(await waitUntil(decidable, deadline)))
       return finish({ decision: 'DECLINED', reason: 'REVIEW_EXPIRED', decidedBy: 'timeout' });
   }
