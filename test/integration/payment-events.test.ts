@@ -1,0 +1,92 @@
+/**
+ * GET /payments/:id/events on the real engines: a payment's state changes as Server-Sent Events, read from the
+ * database, resumable with Last-Event-ID, visible to the same callers as GET /payments/:id.
+ */
+import assert from 'node:assert/strict';
+import { contractChecker } from '../api-contract';
+import { pipelineForSuite, TOKENS, type PipelineHarness } from './pipeline-harness';
+
+interface StreamEvent {
+  id: string;
+  data: { paymentId: string; status: string; detail: Record<string, unknown> };
+}
+
+/**
+ * Opens a payment's event stream; `next()` resolves to its next event, or undefined once the server ended it.
+ * Its status and headers, and each event's data, are checked against the OpenAPI document.
+ */
+async function openStream(h: PipelineHarness, paymentId: string, token = TOKENS.client, headers: Record<string, string> = {}) {
+  const url = `${h.apiUrl}/payments/${paymentId}/events`;
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  assert.deepEqual(contractChecker().responseProblems('GET', url, { status: res.status, headers: res.headers, body: '' }), []);
+  assert.equal(res.status, 200);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  const next = async (): Promise<StreamEvent | undefined> => {
+    for (;;) {
+      const end = buffered.indexOf('\n\n');
+      if (end >= 0) {
+        const lines = buffered.slice(0, end).split('\n');
+        buffered = buffered.slice(end + 2);
+        if (lines.every((l) => l.startsWith(':'))) continue; // a heartbeat
+        const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+        const data = JSON.parse(field('data')!) as StreamEvent['data'];
+        assert.equal(contractChecker().validate('/components/schemas/PaymentEvent', data), undefined);
+        return { id: field('id')!, data };
+      }
+      const { value, done } = await reader.read();
+      if (done) return undefined;
+      buffered += value;
+    }
+  };
+  /** The events until the server ends the stream. */
+  const rest = async () => {
+    const events: StreamEvent[] = [];
+    for (let e = await next(); e; e = await next()) events.push(e);
+    return events;
+  };
+  return { next, rest };
+}
+
+describe('GET /payments/:id/events: live status as Server-Sent Events (real engines)', function () {
+  this.timeout(60_000);
+  const h = pipelineForSuite();
+
+  it('streams a late payment waiting, then its decision once the account state is published, then ends; Last-Event-ID resumes after', async () => {
+    const accountId = h.accountId();
+    const paymentId = await h.submit({ accountId });
+    const stream = await openStream(h, paymentId);
+    const received = await stream.next();
+    const waiting = await stream.next();
+    assert.deepEqual([received?.data.status, waiting?.data.status], ['RECEIVED', 'AWAITING_ACCOUNT_STATE']);
+    assert.equal(waiting?.data.paymentId, paymentId);
+
+    await h.publishAccountStates(h.accountState(accountId));
+    const rest = await stream.rest();
+    assert.deepEqual(
+      rest.map((e) => [e.data.status, e.data.detail.reason]),
+      [['AUTHORIZED', 'APPROVED']],
+    );
+
+    // A reconnect gets only what came after the event it names, and ends (the payment is decided).
+    const resumed = await openStream(h, paymentId, TOKENS.client, { 'last-event-id': waiting.id });
+    assert.deepEqual(await resumed.rest(), rest);
+    // An operator reads every payment's stream.
+    const all = await openStream(h, paymentId, TOKENS.operator);
+    assert.deepEqual(await all.rest(), [received, waiting, ...rest]);
+  });
+
+  it("answers another client's token 404, as GET /payments/:id does, and a malformed Last-Event-ID 400", async () => {
+    const paymentId = await h.submit({ accountId: h.accountId() });
+    assert.equal((await h.get(`/payments/${paymentId}`, TOKENS.otherClient)).status, 404);
+    assert.equal((await h.get(`/payments/${paymentId}/events`, TOKENS.otherClient)).status, 404);
+    const bad = await fetch(`${h.apiUrl}/payments/${paymentId}/events`, {
+      headers: { authorization: `Bearer ${TOKENS.client}`, 'last-event-id': 'yesterday' },
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(
+      contractChecker().responseProblems('GET', bad.url, { status: bad.status, headers: bad.headers, body: await bad.text() }),
+      [],
+    );
+  });
+});
