@@ -8,6 +8,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Pool } from '../db/pool';
 import type { TimelineRow } from '../db/payment-timeline';
 import { logger, paymentBindings } from '../observability/logger';
+import { metrics } from '../observability/metrics';
 import { callerOf, mayRead } from './auth';
 import { fieldErrors, problem } from './problem';
 import { lastEventId } from './schemas';
@@ -73,6 +74,7 @@ export function paymentEventRoutes(opts: {
         open = false;
         wake?.();
       });
+      metrics.eventStreams.inc();
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
       let last = resume?.data ?? 0;
       try {
@@ -98,6 +100,7 @@ export function paymentEventRoutes(opts: {
         }
       } finally {
         clearInterval(heartbeat);
+        metrics.eventStreams.dec();
         if (open) res.end();
       }
     },

@@ -3,7 +3,9 @@
  * database, resumable with Last-Event-ID, visible to the same callers as GET /payments/:id.
  */
 import assert from 'node:assert/strict';
+import { metrics } from '../../observability/metrics';
 import { contractChecker } from '../api-contract';
+import { eventually } from '../eventually';
 import { pipelineForSuite, TOKENS, type PipelineHarness } from './pipeline-harness';
 
 interface StreamEvent {
@@ -15,9 +17,15 @@ interface StreamEvent {
  * Opens a payment's event stream; `next()` resolves to its next event, or undefined once the server ended it.
  * Its status and headers, and each event's data, are checked against the OpenAPI document.
  */
-async function openStream(h: PipelineHarness, paymentId: string, token = TOKENS.client, headers: Record<string, string> = {}) {
+async function openStream(
+  h: PipelineHarness,
+  paymentId: string,
+  token = TOKENS.client,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+) {
   const url = `${h.apiUrl}/payments/${paymentId}/events`;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers }, signal });
   assert.deepEqual(contractChecker().responseProblems('GET', url, { status: res.status, headers: res.headers, body: '' }), []);
   assert.equal(res.status, 200);
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -74,6 +82,16 @@ describe('GET /payments/:id/events: live status as Server-Sent Events (real engi
     // An operator reads every payment's stream.
     const all = await openStream(h, paymentId, TOKENS.operator);
     assert.deepEqual(await all.rest(), [received, waiting, ...rest]);
+  });
+
+  it('closes the stream on the server when the client disconnects', async () => {
+    const paymentId = await h.submit({ accountId: h.accountId() });
+    const disconnect = new AbortController();
+    const stream = await openStream(h, paymentId, TOKENS.operator, {}, disconnect.signal);
+    assert.equal((await stream.next())?.data.status, 'RECEIVED');
+    assert.equal((await metrics.eventStreams.get()).values[0]?.value, 1);
+    disconnect.abort();
+    await eventually('the stream closed on the server', async () => (await metrics.eventStreams.get()).values[0]?.value === 0);
   });
 
   it("answers another client's token 404, as GET /payments/:id does, and a malformed Last-Event-ID 400", async () => {
