@@ -3,10 +3,14 @@
  * database, resumable with Last-Event-ID, visible to the same callers as GET /payments/:id.
  */
 import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApiApp } from '../../api/app';
 import { metrics } from '../../observability/metrics';
 import { contractChecker } from '../api-contract';
 import { eventually } from '../eventually';
-import { pipelineForSuite, TOKENS, type PipelineHarness } from './pipeline-harness';
+import { listen } from '../../roles/listen';
+import { pipelineForSuite, TOKENS } from './pipeline-harness';
 
 interface StreamEvent {
   id: string;
@@ -18,14 +22,14 @@ interface StreamEvent {
  * Its status and headers, and each event's data, are checked against the OpenAPI document.
  */
 async function openStream(
-  h: PipelineHarness,
+  apiUrl: string,
   paymentId: string,
-  token = TOKENS.client,
-  headers: Record<string, string> = {},
-  signal?: AbortSignal,
+  opts: { token?: string; lastEventId?: string; signal?: AbortSignal } = {},
 ) {
-  const url = `${h.apiUrl}/payments/${paymentId}/events`;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers }, signal });
+  const url = `${apiUrl}/payments/${paymentId}/events`;
+  const headers: Record<string, string> = { authorization: `Bearer ${opts.token ?? TOKENS.client}` };
+  if (opts.lastEventId) headers['last-event-id'] = opts.lastEventId;
+  const res = await fetch(url, { headers, signal: opts.signal });
   assert.deepEqual(contractChecker().responseProblems('GET', url, { status: res.status, headers: res.headers, body: '' }), []);
   assert.equal(res.status, 200);
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -59,11 +63,22 @@ async function openStream(
 describe('GET /payments/:id/events: live status as Server-Sent Events (real engines)', function () {
   this.timeout(60_000);
   const h = pipelineForSuite();
+  // A second api, as another process behind the load balancer would be: it shares only the database.
+  let otherApi: Server;
+  let otherApiUrl: string;
+  before(async () => {
+    otherApi = await listen(createApiApp({ pool: h.pool, client: h.client, config: h.config }), 0);
+    otherApiUrl = `http://127.0.0.1:${(otherApi.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    otherApi.closeAllConnections();
+    await new Promise((r) => otherApi.close(r));
+  });
 
-  it('streams a late payment waiting, then its decision once the account state is published, then ends; Last-Event-ID resumes after', async () => {
+  it('streams a late payment waiting, then its decision once the account state is published, then ends; Last-Event-ID resumes after it, on another api process too', async () => {
     const accountId = h.accountId();
     const paymentId = await h.submit({ accountId });
-    const stream = await openStream(h, paymentId);
+    const stream = await openStream(h.apiUrl, paymentId);
     const received = await stream.next();
     const waiting = await stream.next();
     assert.deepEqual([received?.data.status, waiting?.data.status], ['RECEIVED', 'AWAITING_ACCOUNT_STATE']);
@@ -76,18 +91,19 @@ describe('GET /payments/:id/events: live status as Server-Sent Events (real engi
       [['AUTHORIZED', 'APPROVED']],
     );
 
-    // A reconnect gets only what came after the event it names, and ends (the payment is decided).
-    const resumed = await openStream(h, paymentId, TOKENS.client, { 'last-event-id': waiting.id });
+    // A reconnect, here to another api process, gets only what came after the event it names, and ends (the
+    // payment is decided).
+    const resumed = await openStream(otherApiUrl, paymentId, { lastEventId: waiting.id });
     assert.deepEqual(await resumed.rest(), rest);
     // An operator reads every payment's stream.
-    const all = await openStream(h, paymentId, TOKENS.operator);
+    const all = await openStream(h.apiUrl, paymentId, { token: TOKENS.operator });
     assert.deepEqual(await all.rest(), [received, waiting, ...rest]);
   });
 
   it('closes the stream on the server when the client disconnects', async () => {
     const paymentId = await h.submit({ accountId: h.accountId() });
     const disconnect = new AbortController();
-    const stream = await openStream(h, paymentId, TOKENS.operator, {}, disconnect.signal);
+    const stream = await openStream(h.apiUrl, paymentId, { token: TOKENS.operator, signal: disconnect.signal });
     assert.equal((await stream.next())?.data.status, 'RECEIVED');
     assert.equal((await metrics.eventStreams.get()).values[0]?.value, 1);
     disconnect.abort();
