@@ -2,6 +2,7 @@
 import type { AccountState, DecisionReason } from '../contracts/payment';
 import { lockAccount, readAccountState, recordAccountState } from '../db/accounts';
 import { beginWaiting, endWaiting } from '../db/payment-waits';
+import { appendTimelineRowOnce } from '../db/payment-timeline';
 import { withTransaction, type Pool } from '../db/pool';
 import {
   findReservation,
@@ -44,7 +45,15 @@ export function createFundsActivities({ pool }: { pool: Pool }) {
     async beginWaiting({ paymentId, accountId, requestedAt }: BeginWaitingInput): Promise<AccountState | undefined> {
       return withTransaction(pool, async (tx) => {
         await lockAccount(tx, accountId);
-        return beginWaiting(tx, { paymentId, accountId, asOfAtLeast: requestedAt });
+        const latest = await beginWaiting(tx, { paymentId, accountId, asOfAtLeast: requestedAt });
+        // The timeline (and a client's event stream) shows the wait only when there is one to show.
+        if (!latest || Date.parse(latest.asOf) < Date.parse(requestedAt))
+          await appendTimelineRowOnce(tx, {
+            paymentId,
+            status: 'AWAITING_ACCOUNT_STATE',
+            detail: { asOfAtLeast: requestedAt, ...(latest && { latestAsOf: latest.asOf }) },
+          });
+        return latest;
       });
     },
 

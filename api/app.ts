@@ -9,6 +9,7 @@ import { createAuth } from './auth';
 import { ledgerRoutes } from './ledger';
 import { merchantRoutes, type MerchantTotalsTable } from './merchants';
 import { openApiDocument } from './openapi';
+import { paymentEventRoutes } from './payment-events';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
 import { undeclaredRequests } from './undeclared';
@@ -72,6 +73,7 @@ export function createApiApp(opts: {
     }
   });
   app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks, idempotencyLeaseMs: opts.idempotencyLeaseMs }));
+  app.use(paymentEventRoutes({ pool, requireRole }));
   app.use(ledgerRoutes({ pool, requireRole }));
   app.use(merchantRoutes({ totals: opts.merchantTotals, requireRole }));
   app.use(webhookRoutes({ pool, config, requireRole }));

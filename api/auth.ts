@@ -42,3 +42,6 @@ export function createAuth(tokens: ApiToken[]) {
 }
 
 export const callerOf = (res: Response) => res.locals.caller as Caller;
+
+/** A client reads its own payments (`owner`: who asked for it over the api), an operator reads all. */
+export const mayRead = (caller: Caller, owner: string | null) => caller.roles.includes('operator') || owner === caller.subject;

@@ -18,6 +18,7 @@ import {
   overrideAccepted,
   overrideBody,
   paymentAccepted,
+  paymentEvent,
   paymentList,
   paymentSummary,
   paymentView,
@@ -39,6 +40,7 @@ const RESPONSE_SCHEMAS = [
   paymentSummary,
   paymentView,
   paymentList,
+  paymentEvent,
   overrideAccepted,
   problemDetails,
   ledgerAccountView,
@@ -225,6 +227,44 @@ export function openApiDocument() {
           parameters: [paymentIdParam],
           responses: {
             '200': { description: 'the payment', ...json(paymentView) },
+            ...authErrors('client or operator'),
+            ...problems({ 404: "unknown payment (or another client's)" }),
+            ...serverErrors,
+          },
+        },
+      },
+      '/payments/{paymentId}/events': {
+        get: {
+          operationId: 'streamPaymentEvents',
+          summary: "A payment's state changes as Server-Sent Events, until its decision",
+          description:
+            'Each event is one state change of the payment (a row of its timeline): `id:` its event id, `data:` a ' +
+            'PaymentEvent as JSON. The stream sends what the payment has been through, then each change as it ' +
+            'happens, and ends after the decision. A comment line (`: heartbeat`) every 15 s keeps it open through ' +
+            'proxies. Reconnect with Last-Event-ID to receive only what came after that event.',
+          security: [clientBearer, operatorBearer],
+          parameters: [
+            paymentIdParam,
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              description: 'the id of the last event received: the stream resumes after it',
+              schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,14})$' },
+            },
+          ],
+          responses: {
+            '200': {
+              description: "the event stream (text/event-stream); each event's data is a PaymentEvent",
+              content: {
+                'text/event-stream': {
+                  schema: { type: 'string', description: 'events; the data of each is a PaymentEvent' },
+                  // OpenAPI 3.2 names this itemSchema; in 3.1 it is an extension.
+                  'x-item-schema': ref(paymentEvent),
+                },
+              },
+            },
+            ...problems({ 400: 'Last-Event-ID is not an event id' }),
             ...authErrors('client or operator'),
             ...problems({ 404: "unknown payment (or another client's)" }),
             ...serverErrors,

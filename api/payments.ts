@@ -17,7 +17,7 @@ import { isAlreadyStarted, sagaMetadata, sagaPolicy } from '../temporal/start-pa
 import type { authorizePayment } from '../workflows';
 import { initialSearchAttributes } from '../workflows/search-attributes';
 import { overrideSignal, paymentWorkflowId, statusQuery } from '../workflows/shared';
-import { callerOf } from './auth';
+import { callerOf, mayRead } from './auth';
 import { answerOf, claimKey, completeKey, KeyClaimLost, releaseKey, requestHash } from './idempotency';
 import { encodeTimeIdCursor } from './cursor';
 import { overrideDetail, overrideSignalId } from './override-detail';
@@ -179,9 +179,7 @@ export function paymentRoutes(opts: {
   router.get('/payments/:paymentId', requireRole('client', 'operator'), async (req: Request<{ paymentId: string }>, res) => {
     const caller = callerOf(res);
     const row = await findPayment(req.params.paymentId);
-    // A client sees its own payments only; an operator sees all.
-    if (!row || (!caller.roles.includes('operator') && row.caller !== caller.subject))
-      return problem(res, 404, 'payment not found');
+    if (!row || !mayRead(caller, row.caller)) return problem(res, 404, 'payment not found');
     const timeline = await pool.query<{ at: Date; status: string; detail: Record<string, unknown> }>(
       'select at, status, detail from payment_timeline where payment_id = $1 order by at, id',
       [row.payment_id],

@@ -40,6 +40,28 @@ export const paymentView = paymentSummary
   })
   .meta({ id: 'Payment' });
 
+/** The states a payment's timeline records, in the order a payment goes through them. */
+export const TIMELINE_STATUSES = ['RECEIVED', 'AWAITING_ACCOUNT_STATE', ...DECISIONS] as const;
+
+/** One event of GET /payments/:id/events: a row of the payment's timeline (its id is the event's id). */
+export const paymentEvent = z
+  .object({
+    paymentId: z.string(),
+    at: z.string(),
+    status: z.enum(TIMELINE_STATUSES),
+    detail: z.record(z.string(), z.unknown()),
+  })
+  .meta({
+    id: 'PaymentEvent',
+    description: "the data of an event of a payment's stream; after the decision's event the stream ends",
+  });
+
+/** Last-Event-ID: the id of the last event a client has (EventSource sends it when it reconnects). */
+export const lastEventId = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,14})$/, 'is not an event id of this stream: send the id of the last event received')
+  .transform(Number);
+
 export const listPaymentsQuery = z
   .strictObject({
     accountId: id.optional(),

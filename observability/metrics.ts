@@ -91,6 +91,11 @@ export const metrics = {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
     registers,
   }),
+  eventStreams: new Gauge({
+    name: 'paysaga_api_event_streams',
+    help: 'Open GET /payments/:id/events streams of this api process',
+    registers,
+  }),
   webhookAttempts: new Counter({
     name: 'paysaga_webhook_attempts_total',
     help: 'Webhook delivery attempts, by outcome: delivered, retry (failed, will retry) or dead_lettered',
@@ -133,5 +138,9 @@ export const gauges = {
   outboxBacklog: probedGauge('paysaga_outbox_backlog', 'Outbox rows not yet published to Kafka'),
   consumerLag: probedGauge('paysaga_kafka_consumer_lag', 'Records a consumer group has not committed yet', ['group', 'topic']),
   webhookBacklog: probedGauge('paysaga_webhook_backlog', 'Webhook deliveries pending, and dead-lettered', ['state']),
-  roleReady: probedGauge('paysaga_role_ready', '1 when a role this process runs has started and is ready (as /health/ready), else 0', ['role']),
+  roleReady: probedGauge(
+    'paysaga_role_ready',
+    '1 when a role this process runs has started and is ready (as /health/ready), else 0',
+    ['role'],
+  ),
 };

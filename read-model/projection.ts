@@ -7,6 +7,7 @@
 import type { Envelope } from '../contracts/events';
 import type { PaymentDecided, PaymentRequest } from '../contracts/payment';
 import { claimEvent } from '../db/inbox';
+import { appendTimelineRow } from '../db/payment-timeline';
 import type { PoolClient } from '../db/pool';
 
 /** The inbox name of the read model's consumer. */
@@ -22,11 +23,7 @@ export async function applyPaymentRequested(tx: PoolClient, event: Envelope<Paym
      on conflict (payment_id) do update set requested_at = excluded.requested_at, updated_at = now()`,
     [p.paymentId, p.accountId, p.merchantId, p.amount, p.currency, p.requestedAt],
   );
-  await tx.query(
-    `insert into payment_timeline (payment_id, at, status, event_id) values ($1, $2, 'RECEIVED', $3)
-     on conflict (event_id) do nothing`,
-    [p.paymentId, p.requestedAt, event.id],
-  );
+  await appendTimelineRow(tx, { paymentId: p.paymentId, at: p.requestedAt, status: 'RECEIVED', eventId: event.id });
   return true;
 }
 
@@ -56,16 +53,12 @@ export async function applyPaymentDecided(tx: PoolClient, event: Envelope<Paymen
       d.gatewayAuthorizationId ?? null,
     ],
   );
-  await tx.query(
-    `insert into payment_timeline (payment_id, at, status, detail, event_id) values ($1, $2, $3, $4, $5)
-     on conflict (event_id) do nothing`,
-    [
-      d.paymentId,
-      d.decidedAt,
-      d.decision,
-      { reason: d.reason, decidedBy: d.decidedBy, ...(d.exceededAvailableFunds ? { exceededAvailableFunds: true } : {}) },
-      event.id,
-    ],
-  );
+  await appendTimelineRow(tx, {
+    paymentId: d.paymentId,
+    at: d.decidedAt,
+    status: d.decision,
+    detail: { reason: d.reason, decidedBy: d.decidedBy, ...(d.exceededAvailableFunds ? { exceededAvailableFunds: true } : {}) },
+    eventId: event.id,
+  });
   return true;
 }

@@ -55,7 +55,8 @@ export async function rebuildReadModel(opts: {
 
     let skipped = 0;
     const { result, end } = await withTransaction(pool, async (tx) => {
-      await tx.query('delete from payment_timeline');
+      // The saga's own rows (waiting for account state) come from no topic: they stay.
+      await tx.query('delete from payment_timeline where event_id is not null');
       await tx.query('delete from payments');
       await tx.query('delete from inbox where consumer = $1', [READ_MODEL]);
       const read = await readToEnd(kafka, {

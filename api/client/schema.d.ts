@@ -36,6 +36,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments/{paymentId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment's state changes as Server-Sent Events, until its decision
+         * @description Each event is one state change of the payment (a row of its timeline): `id:` its event id, `data:` a PaymentEvent as JSON. The stream sends what the payment has been through, then each change as it happens, and ends after the decision. A comment line (`: heartbeat`) every 15 s keeps it open through proxies. Reconnect with Last-Event-ID to receive only what came after that event.
+         */
+        get: operations["streamPaymentEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/{paymentId}/override": {
         parameters: {
             query?: never;
@@ -278,6 +298,16 @@ export interface components {
         PaymentList: {
             payments: components["schemas"]["PaymentSummary"][];
             nextCursor: string | null;
+        };
+        /** @description the data of an event of a payment's stream; after the decision's event the stream ends */
+        PaymentEvent: {
+            paymentId: string;
+            at: string;
+            /** @enum {string} */
+            status: "RECEIVED" | "AWAITING_ACCOUNT_STATE" | "AUTHORIZED" | "DECLINED";
+            detail: {
+                [key: string]: unknown;
+            };
         };
         OverrideAccepted: {
             paymentId: string;
@@ -639,6 +669,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="paysaga" */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token lacks the client or operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown payment (or another client's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (logged; the response says nothing more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal is unavailable for a moment: retry */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamPaymentEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the id of the last event received: the stream resumes after it */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the event stream (text/event-stream); each event's data is a PaymentEvent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Last-Event-ID is not an event id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description no valid bearer token */

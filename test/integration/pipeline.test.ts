@@ -477,6 +477,7 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
         '/openapi.json',
         '/payments',
         '/payments/{paymentId}',
+        '/payments/{paymentId}/events',
         '/payments/{paymentId}/override',
         '/webhooks/dead-letters',
         '/webhooks/dead-letters/{id}/redeliver',

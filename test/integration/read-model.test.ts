@@ -32,6 +32,12 @@ describe('read model: folded from events, idempotent (real engines)', function (
     return res.status === 200 ? ((await res.json()) as View) : undefined;
   };
 
+  /**
+   * The timeline entries folded from events. The payments of these tests have real sagas, and a saga that
+   * finds no fresh account state adds its own AWAITING_ACCOUNT_STATE entry, at a moment of its own.
+   */
+  const folded = (v: View) => v.timeline.map((t) => t.status).filter((s) => s !== 'AWAITING_ACCOUNT_STATE');
+
   /** Sends records as an upstream system or the outbox relay would (keyed by account id). */
   const produce = async (topic: string, records: { key: string; value: string }[]) => {
     const producer = h.kafka.producer({
@@ -74,7 +80,9 @@ describe('read model: folded from events, idempotent (real engines)', function (
       )
     ).rows,
     timeline: (
-      await h.pool.query('select payment_id, at, status, detail, event_id from payment_timeline order by event_id, payment_id')
+      await h.pool.query(
+        'select payment_id, at, status, detail, event_id from payment_timeline where event_id is not null order by event_id, payment_id',
+      )
     ).rows,
     inbox: (await h.pool.query(`select event_id from inbox where consumer = 'read-model' order by event_id`)).rows,
     // The ledger is written by the saga, once per authorization: no replay of the decided events touches it.
@@ -121,7 +129,7 @@ describe('read model: folded from events, idempotent (real engines)', function (
       return v?.decision ? v : undefined;
     });
     assert.deepEqual(
-      [shown.status, shown.decision, shown.timeline.map((t) => t.status)],
+      [shown.status, shown.decision, folded(shown)],
       [decision.decision, decision.decision, ['RECEIVED', decision.decision]],
     );
   });
@@ -146,10 +154,7 @@ describe('read model: folded from events, idempotent (real engines)', function (
     await settled();
     assert.deepEqual(await snapshot(), before);
     const v = (await view(p.paymentId))!;
-    assert.deepEqual(
-      v.timeline.map((t) => t.status),
-      ['RECEIVED', 'AUTHORIZED'],
-    );
+    assert.deepEqual(folded(v), ['RECEIVED', 'AUTHORIZED']);
   });
 
   it('ends in the same state whichever of the requested and decided events arrives first', async () => {
@@ -162,12 +167,9 @@ describe('read model: folded from events, idempotent (real engines)', function (
     await produce(TOPICS.paymentRequested, [requested(p)]);
     const v = await eventually('requested folded', async () => {
       const got = await view(p.paymentId);
-      return got?.timeline.length === 2 && got;
+      return got && folded(got).length === 2 && got;
     });
-    assert.deepEqual(
-      [v.status, v.requestedAt, v.timeline.map((t) => t.status)],
-      ['DECLINED', p.requestedAt, ['RECEIVED', 'DECLINED']],
-    );
+    assert.deepEqual([v.status, v.requestedAt, folded(v)], ['DECLINED', p.requestedAt, ['RECEIVED', 'DECLINED']]);
   });
 
   it('lists payments by account and status, newest first, page by page; a client sees only its own', async () => {
