@@ -11,7 +11,7 @@ import type { authorizePayment } from '../../../workflows';
 import { accountStateSignal, overrideSignal, paymentWorkflowId, statusQuery, type PaymentState } from '../../../workflows/shared';
 import { eventually } from '../../eventually';
 import { Gate } from './fake-activities';
-import { FakeSagaHarness, historySummary, POLICY, type FakeSaga, type PaymentHandle } from './fake-saga-harness';
+import { fakeSagaForSuite, historySummary, POLICY, type FakeSaga, type PaymentHandle } from './fake-saga-harness';
 
 const override = (decision: Override['decision'], signalId = randomUUID()): Override => ({
   signalId,
@@ -36,16 +36,7 @@ const searchAttributes = async (handle: PaymentHandle) => {
 
 describe('authorizePayment saga (time-skipping, fake activities)', function () {
   this.timeout(30_000);
-  const h = new FakeSagaHarness();
-
-  before(async function () {
-    this.timeout(600_000); // on a fresh machine, the test server is fetched first
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(30_000);
-    await h.tearDown();
-  });
+  const h = fakeSagaForSuite();
 
   /** Starts a payment whose account state is already recorded, so it goes straight to the gateway. */
   const startFresh = async (s: FakeSaga, payment?: PaymentRequest, realTime = false) => {

@@ -167,3 +167,17 @@ export function historySummary(history: History) {
     ).length,
   };
 }
+
+/** A harness for the enclosing describe(): set up before its first test and torn down after its last. */
+export function fakeSagaForSuite(): FakeSagaHarness {
+  const h = new FakeSagaHarness();
+  before(async function () {
+    this.timeout(600_000); // on a fresh machine, the test server is fetched first
+    await h.setUp();
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await h.tearDown();
+  });
+  return h;
+}

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { workflowMetadataQuery } from '@temporalio/workflow';
 import { accountStateSignal, overrideSignal } from '../../../workflows/shared';
 import { eventually } from '../../eventually';
-import { FakeSagaHarness, type PaymentHandle } from './fake-saga-harness';
+import { fakeSagaForSuite, type PaymentHandle } from './fake-saga-harness';
 
 /** The saga's current details, as the Web UI asks for them. */
 const currentDetails = async (handle: PaymentHandle) => (await handle.query(workflowMetadataQuery)).currentDetails ?? '';
@@ -22,16 +22,7 @@ const untilDetails = (handle: PaymentHandle, ...parts: string[]) =>
 
 describe('authorizePayment in the Temporal Web UI (time-skipping, fake activities)', function () {
   this.timeout(30_000);
-  const h = new FakeSagaHarness();
-
-  before(async function () {
-    this.timeout(600_000); // on a fresh machine, the test server is fetched first
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(30_000);
-    await h.tearDown();
-  });
+  const h = fakeSagaForSuite();
 
   it('is started with a summary in major units (amount, currency, account, merchant) and fixed details', () =>
     h.run(async (s) => {
@@ -73,7 +64,11 @@ describe('authorizePayment in the Temporal Web UI (time-skipping, fake activitie
   it('shows the review and its deadline, then the operator who approved', () =>
     h.run(async (s) => {
       const payment = await s.payment();
-      const handle = await s.start(payment, { timeoutPolicy: 'review', accountStateDeadlineMs: 30_000, reviewDeadlineMs: 3_600_000 });
+      const handle = await s.start(payment, {
+        timeoutPolicy: 'review',
+        accountStateDeadlineMs: 30_000,
+        reviewDeadlineMs: 3_600_000,
+      });
       await s.db.waitStarted(payment.paymentId);
       assert.match(await untilDetails(handle, 'until'), /then goes to review$/);
       await s.env.sleep('31s');
@@ -82,7 +77,12 @@ describe('authorizePayment in the Temporal Web UI (time-skipping, fake activitie
       assert.ok(until, review);
       assert.ok(Date.parse(until) - Date.parse(payment.requestedAt) >= 30_000 + 3_600_000, 'an hour after the first deadline');
       assert.match(review, /^\*\*PENDING_REVIEW\*\*: waiting for an operator's approve or decline, or account state of /);
-      await handle.signal(overrideSignal, { signalId: randomUUID(), decision: 'approve', operator: 'alice@ops', reason: 'called the bank' });
+      await handle.signal(overrideSignal, {
+        signalId: randomUUID(),
+        decision: 'approve',
+        operator: 'alice@ops',
+        reason: 'called the bank',
+      });
       const outcome = await handle.result();
       assert.equal(
         await currentDetails(handle),
