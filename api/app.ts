@@ -6,6 +6,8 @@ import type { Pool } from '../db/pool';
 import { httpServerTelemetry } from '../observability/http';
 import { metricsHandler } from '../observability/server';
 import { createAuth } from './auth';
+import { consoleRoutes } from './console';
+import { consoleSessionRoutes } from './console-session';
 import { ledgerRoutes } from './ledger';
 import { merchantRoutes, type MerchantTotalsTable } from './merchants';
 import { openApiDocument } from './openapi';
@@ -48,11 +50,14 @@ export function createApiApp(opts: {
 }) {
   const { pool, client, config } = opts;
   if (!config.api.tokens) throw new Error('API_TOKENS must list at least one bearer token for the api to start');
-  const requireRole = createAuth(config.api.tokens);
+  const auth = createAuth(config.api.tokens, pool);
+  const { requireRole } = auth;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(httpServerTelemetry('api'));
+  // The console's page and files are not api operations: served before the document's list is enforced.
+  app.use(consoleRoutes());
   const document = openApiDocument();
   app.use(undeclaredRequests(document.paths));
   app.use(express.json({ limit: '16kb', strict: true }));
@@ -72,6 +77,7 @@ export function createApiApp(opts: {
       problem(res, 503, 'not ready', { detail: (err as Error).message.split('\n')[0] });
     }
   });
+  app.use(consoleSessionRoutes({ pool, config, auth }));
   app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks, idempotencyLeaseMs: opts.idempotencyLeaseMs }));
   app.use(paymentEventRoutes({ pool, requireRole }));
   app.use(ledgerRoutes({ pool, requireRole }));

@@ -26,6 +26,7 @@ import {
   readyView,
   trialBalanceView,
 } from './schemas';
+import { consoleSessionView, consoleSignIn } from './console-schemas';
 import {
   listDeadLettersQuery,
   redeliverBody,
@@ -34,7 +35,7 @@ import {
   webhookDeadLetterList,
 } from './webhook-schemas';
 
-const REQUEST_SCHEMAS = [createPaymentBody, overrideBody, redeliverBody];
+const REQUEST_SCHEMAS = [createPaymentBody, overrideBody, redeliverBody, consoleSignIn];
 const RESPONSE_SCHEMAS = [
   paymentAccepted,
   paymentSummary,
@@ -52,6 +53,7 @@ const RESPONSE_SCHEMAS = [
   liveView,
   readyView,
   webhookPayloadSchema,
+  consoleSessionView,
 ];
 
 type JsonSchema = Record<string, unknown>;
@@ -150,6 +152,18 @@ const bodyErrors = {
 };
 const clientBearer = { clientBearer: [] };
 const operatorBearer = { operatorBearer: [] };
+const operatorSession = { operatorSession: [] };
+
+/**
+ * Every operation an operator token may call, an operator's console session may call too (api/auth.ts):
+ * added here once rather than on each operation.
+ */
+function withOperatorSession<T extends Record<string, Record<string, unknown>>>(paths: T): T {
+  for (const item of Object.values(paths))
+    for (const operation of Object.values(item) as { security?: object[] }[])
+      if (operation.security?.includes(operatorBearer)) operation.security.push(operatorSession);
+  return paths;
+}
 
 export function openApiDocument() {
   return {
@@ -174,9 +188,62 @@ export function openApiDocument() {
           scheme: 'bearer',
           description: 'a token of API_TOKENS with the operator role: reads every payment, overrides, ledger, webhooks',
         },
+        operatorSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'paysaga_session',
+          description:
+            "the operator console's session (POST /console/session): HttpOnly, SameSite=Strict. A write made with it " +
+            "must send the X-CSRF-Token header of the session and, when it sends Origin, the api's own origin (else 403)",
+        },
       },
     },
-    paths: {
+    paths: withOperatorSession({
+      '/console/session': {
+        post: {
+          operationId: 'signInToConsole',
+          summary: 'Opens an operator console session: sets the HttpOnly session cookie',
+          description:
+            'The operator token goes in the body, never in a URL. The session lasts CONSOLE_SESSION_TTL, until ' +
+            'sign-out, or until its token leaves API_TOKENS.',
+          requestBody: { required: true, ...json(consoleSignIn) },
+          responses: {
+            '201': {
+              description: 'signed in',
+              headers: {
+                'Set-Cookie': {
+                  required: true,
+                  schema: { type: 'string' },
+                  description: 'paysaga_session=…; Path=/; HttpOnly; SameSite=Strict; Max-Age=…',
+                },
+              },
+              ...json(consoleSessionView),
+            },
+            ...bodyErrors,
+            ...problems({ 401: 'unknown token', 403: 'a client token, or a sign-in from another origin' }),
+            ...serverErrors,
+          },
+        },
+        get: {
+          operationId: 'getConsoleSession',
+          summary: 'The signed-in operator and the CSRF token of the session',
+          responses: {
+            '200': { description: 'the session', ...json(consoleSessionView) },
+            ...problems({ 401: 'no live session cookie' }),
+            ...serverErrors,
+          },
+        },
+        delete: {
+          operationId: 'signOutOfConsole',
+          summary: 'Ends the console session and clears its cookie',
+          security: [operatorBearer],
+          responses: {
+            '204': { description: 'signed out' },
+            ...authErrors('operator'),
+            ...serverErrors,
+          },
+        },
+      },
       '/payments': {
         get: {
           operationId: 'listPayments',
@@ -395,7 +462,7 @@ export function openApiDocument() {
           },
         },
       },
-    },
+    }),
     webhooks: {
       'payment.authorization.decided': {
         post: {

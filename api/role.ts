@@ -7,6 +7,7 @@ import type { RoleContext, RunningRole } from '../roles/role';
 import { createTemporalClient } from '../temporal/connection';
 import { checkReady, createApiApp } from './app';
 import { startPeriodicJob } from '../roles/periodic-job';
+import { applyConsoleSessionExpiry } from '../db/console-sessions';
 import { applyIdempotencyKeyRetention } from './idempotency';
 import { createMerchantTotalsTable } from './merchants';
 
@@ -33,13 +34,19 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
     everyMs: RETENTION_EVERY_MS,
     run: () => applyIdempotencyKeyRetention(pool, config.api.idempotencyKeyRetentionMs),
   });
+  const sessionExpiry = startPeriodicJob({
+    name: 'console-session-expiry',
+    everyMs: RETENTION_EVERY_MS,
+    run: () => applyConsoleSessionExpiry(pool),
+  });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     name: 'api',
-    describe: `api listening on ${url} (OpenAPI ${url}/openapi.json)`,
+    describe: `api listening on ${url} (OpenAPI ${url}/openapi.json, operator console ${url}/console)`,
     ready: () => checkReady({ pool, client, merchantTotals, bridgeConsuming }).then(() => true),
     async stop() {
       await retention.stop();
+      await sessionExpiry.stop();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await merchantTotals.stop();

@@ -303,6 +303,21 @@ export const settings = {
         about: 'how long an `Idempotency-Key` is remembered (at least `1d`)',
       },
     ),
+    consoleSessionTtlMs: setting(
+      'CONSOLE_SESSION_TTL',
+      duration.refine((ms) => ms >= 60_000 && ms <= 7 * 86_400_000, 'must be between 1m and 7d'),
+      {
+        default: '8h',
+        section: 'REST API',
+        about: "how long an operator's console sign-in lasts (then the console asks for the token again)",
+      },
+    ),
+    consoleSecureCookies: setting('CONSOLE_SECURE_COOKIES', flag, {
+      default: 'false',
+      section: 'REST API',
+      about:
+        "mark the console's session cookie `Secure` (sent over https only): set `true` wherever the api is reached over https, e.g. behind a TLS-terminating load balancer",
+    }),
   },
   payments: {
     /** Retention of decided payments (read model, timeline, caller): deleted this long after their decision. */

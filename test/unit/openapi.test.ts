@@ -78,7 +78,11 @@ describe('the OpenAPI document', () => {
     }
     const create = document.paths['/payments'].post;
     assert.deepEqual(create.security, [{ clientBearer: [] }]);
-    assert.deepEqual(document.paths['/payments/{paymentId}/override'].post.security, [{ operatorBearer: [] }]);
+    assert.deepEqual(
+      document.paths['/payments/{paymentId}/override'].post.security,
+      [{ operatorBearer: [] }, { operatorSession: [] }],
+      "an operator's bearer token, or the console's session",
+    );
     assert.ok(create.parameters.some((p) => p.name === 'Idempotency-Key' && p.in === 'header' && p.required));
     for (const s of ['409', '422']) assert.ok(s in create.responses, `POST /payments declares ${s}`);
   });
