@@ -63,7 +63,10 @@ export const command: Command = {
       // The banner is for the person at the terminal; everything else is a log line.
       console.log(`paysaga: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       console.log(`  Temporal Web UI    ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
-      if (roles.includes('api')) console.log(`  API                http://127.0.0.1:${config.api.port} (OpenAPI /openapi.json)`);
+      if (roles.includes('api')) {
+        console.log(`  API                http://127.0.0.1:${config.api.port} (OpenAPI /openapi.json)`);
+        console.log(`  Operator console   http://127.0.0.1:${config.api.port}/console (sign in with the operator token)`);
+      }
       if (tokensFile) console.log(`  API tokens         ${tokensFile} (a client and an operator bearer token)`);
       console.log(`  Metrics            ${metricsUrl} (health: /health/ready)`);
       if (values.demo) {

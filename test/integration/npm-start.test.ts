@@ -71,6 +71,15 @@ describe('npm start: the whole system in one process, with the demo', function (
       assert.equal(fs.statSync(tokensFile).mode & 0o077, 0, 'only its owner may read it');
       const tokens = JSON.parse(fs.readFileSync(tokensFile, 'utf8')) as { token: string; roles: string[] }[];
       const clientToken = tokens.find((t) => t.roles.includes('client'))!.token;
+      // The console the banner names answers, and its operator token signs in.
+      const consoleUrl = /Operator console +(\S+)/.exec(output)?.[1];
+      assert.equal((await fetch(consoleUrl!)).status, 200, `console page at ${consoleUrl}`);
+      const signIn = await fetch(new URL('/console/session', consoleUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: tokens.find((t) => t.roles.includes('operator'))!.token }),
+      });
+      assert.equal(signIn.status, 201);
 
       // Health of every role, from the process's observability endpoint.
       const observability = `http://127.0.0.1:${config.observability.metricsPort}`;
