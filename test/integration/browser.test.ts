@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { loadConfig } from '../../config';
+import { checkLibraries, provisionChromium } from '../../tools/stack/chromium';
+import { StackError } from '../../tools/stack/proc';
 import { launchBrowser } from '../browser';
 
 const PAGE = `<!doctype html>
@@ -102,5 +105,44 @@ describe("the machine's Chromium, driven by Playwright, on a page from a local s
     } finally {
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }
+  });
+});
+
+describe("Chromium's provisioning for the browser tests (tools/stack/chromium.ts)", function () {
+  this.timeout(5 * 60_000);
+
+  it('fails with the command that installs chromium when it is neither on PATH nor cached and apt-get is missing', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'paysaga-no-tools-'));
+    const savedPath = process.env.PATH;
+    process.env.PATH = empty;
+    try {
+      await assert.rejects(provisionChromium(loadConfig({ ...process.env, PAYSAGA_CACHE_DIR: empty })), (err: Error) => {
+        assert.ok(err instanceof StackError, String(err));
+        assert.match(err.message, /no apt-get\/apt-cache\/dpkg-deb\/dpkg-query\/ldd to fetch it/);
+        assert.match(err.message, /Install it with: apt-get install chromium/);
+        return true;
+      });
+    } finally {
+      process.env.PATH = savedPath;
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('names each library that ldd cannot find: the unpacked browser without its LD_LIBRARY_PATH', async function () {
+    const launch = await provisionChromium(loadConfig());
+    if (launch.source === 'PATH') {
+      console.log('    skipped: this machine has chromium on PATH, so nothing is unpacked');
+      this.skip();
+    }
+    assert.doesNotThrow(() => checkLibraries(launch.executablePath, launch.env));
+    assert.throws(
+      () => checkLibraries(launch.executablePath, { ...launch.env, LD_LIBRARY_PATH: '' }),
+      (err: Error) => {
+        assert.ok(err instanceof StackError, String(err));
+        assert.match(err.message, /^chromium: these libraries are missing:\n {2}chromium: \S+ => not found/);
+        assert.match(err.message, /Install it with: apt-get install chromium/);
+        return true;
+      },
+    );
   });
 });

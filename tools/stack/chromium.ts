@@ -187,15 +187,18 @@ function fontconfigFile(staging: string, root: string): string | undefined {
   return 'fonts.conf';
 }
 
-/** The libraries `ldd` cannot find for the browser and its own shared objects, with the variables given. */
-function missingLibraries(root: string, env: Record<string, string>): string[] {
-  const browserDir = path.join(root, path.dirname(EXECUTABLE));
+/**
+ * Fails, naming each library, when `ldd` cannot resolve one that the browser or a shared object beside it
+ * (its GL and Vulkan implementations) links against, with the variables a launch adds.
+ */
+export function checkLibraries(executablePath: string, env: Record<string, string>): void {
+  const dir = path.dirname(executablePath);
   const objects = [
-    path.join(root, EXECUTABLE),
+    executablePath,
     ...fs
-      .readdirSync(browserDir)
+      .readdirSync(dir)
       .filter((f) => f.endsWith('.so'))
-      .map((f) => path.join(browserDir, f)),
+      .map((f) => path.join(dir, f)),
   ];
   const missing = new Set<string>();
   for (const object of objects) {
@@ -204,7 +207,10 @@ function missingLibraries(root: string, env: Record<string, string>): string[] {
       if (line.includes('not found')) missing.add(`${path.basename(object)}: ${line.trim()}`);
     }
   }
-  return [...missing];
+  if (missing.size > 0)
+    throw new StackError(
+      `chromium: these libraries are missing:\n  ${[...missing].join('\n  ')}\nInstall it with: ${chromiumInstallHint}`,
+    );
 }
 
 /**
@@ -275,11 +281,8 @@ export async function provisionChromium(config: Config): Promise<ChromiumLaunch>
       libDirs: libraryDirs(staging),
       fontconfigFile: fontconfigFile(staging, cacheDir(config)),
     };
-    const missing = missingLibraries(staging, fromManifest(staging, manifest).env);
-    if (missing.length > 0)
-      throw new StackError(
-        `chromium: unpacked, but these libraries are missing:\n  ${missing.join('\n  ')}\nInstall it with: ${chromiumInstallHint}`,
-      );
+    const unpacked = fromManifest(staging, manifest);
+    checkLibraries(unpacked.executablePath, unpacked.env);
     // Written last: chromiumBinary trusts a folder only when its manifest is there.
     fs.writeFileSync(path.join(staging, 'launch.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (fs.existsSync(manifestPath(config))) fs.rmSync(staging, { recursive: true, force: true });
