@@ -54,7 +54,18 @@ export function chromiumBinary(config: Config): ChromiumLaunch | undefined {
   if (onPath) return { executablePath: onPath, env: {}, source: 'PATH' };
   const file = manifestPath(config);
   if (!fs.existsSync(file)) return undefined;
-  const manifest = Manifest.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  const manifest = z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(Manifest)
+    .safeParse(fs.readFileSync(file, 'utf8'));
   if (!manifest.success)
     throw new StackError(`chromium: ${file} is not a launch manifest; delete ${cacheDir(config)} to fetch again`);
   return fromManifest(cacheDir(config), manifest.data);
