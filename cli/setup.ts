@@ -7,6 +7,7 @@ import { createKafka } from '../kafka/client';
 import { ensureTopics } from '../kafka/topics';
 import { connectTemporal } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/search-attributes';
+import { chromiumBinary, chromiumInstallHint } from '../tools/stack/chromium';
 import { parseOrUsage, type Command } from './command';
 import { loadSettings } from './settings';
 
@@ -35,7 +36,13 @@ export const command: Command = {
   usage: 'npm run setup',
   async run(argv) {
     parseOrUsage(() => parseArgs({ args: argv, options: {} }));
-    await setup(loadSettings());
+    const config = loadSettings();
+    await setup(config);
+    // Only reported: the browser serves the tests, so the test setup (npm test) fetches it, not this command.
+    const browser = chromiumBinary(config);
+    console.log(
+      `chromium (browser tests): ${browser?.executablePath ?? `not here; npm test fetches it, or ${chromiumInstallHint}`}`,
+    );
     return 0;
   },
 };
