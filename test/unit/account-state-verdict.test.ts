@@ -1,0 +1,90 @@
+/**
+ * The saga's rule for an arriving account state (workflows/account-state-verdict.ts), and the payment history's
+ * replay of recorded arrivals through it (temporal/saga-history.ts), on a history the saga recorded.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { defaultDataConverter } from '@temporalio/common';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import type { AccountState } from '../../contracts/payment';
+import { judgeArrivals, sagaEntries } from '../../temporal/saga-history';
+import { isFresh, judgeArrival } from '../../workflows/account-state-verdict';
+import { LOCAL_STEPS_HISTORIES_DIR } from '../workflows/saga-harness';
+
+const state = (overrides: Partial<AccountState> = {}): AccountState => ({
+  accountId: 'acc-1',
+  version: 2,
+  asOf: '2026-01-01T00:00:00.000Z',
+  status: 'active',
+  balance: 10_000,
+  currency: 'EUR',
+  ...overrides,
+});
+const requestedAt = '2026-01-01T00:00:00.000Z';
+
+describe('account-state verdict: the rule the saga applies to each arrival', () => {
+  it('keeps the first state of its account and each newer version', () => {
+    assert.deepEqual(judgeArrival(state(), 'acc-1', undefined), { kept: true });
+    assert.deepEqual(judgeArrival(state({ version: 3 }), 'acc-1', state()), { kept: true });
+  });
+
+  it("ignores another account's state, a duplicate version and an older one, saying which", () => {
+    assert.deepEqual(judgeArrival(state({ accountId: 'acc-2' }), 'acc-1', undefined), { kept: false, why: 'another-account' });
+    assert.deepEqual(judgeArrival(state(), 'acc-1', state()), { kept: false, why: 'duplicate-version' });
+    assert.deepEqual(judgeArrival(state({ version: 1 }), 'acc-1', state()), { kept: false, why: 'older-version' });
+  });
+
+  it('finds a state fresh when its asOf is at or after the request, not a millisecond before', () => {
+    assert.equal(isFresh(state(), requestedAt), true);
+    assert.equal(isFresh(state({ asOf: '2025-12-31T23:59:59.999Z' }), requestedAt), false);
+    assert.equal(isFresh(undefined, requestedAt), false);
+  });
+
+  it('replays arrivals: the state held at the decision is used if fresh; earlier, stale, late ones are ignored', () => {
+    const stale = state({ version: 1, asOf: '2025-12-31T00:00:00.000Z' });
+    const verdicts = judgeArrivals(
+      [
+        { task: 3, state: stale },
+        { task: 5, state: state({ version: 1 }) },
+        { task: 7, state: state({ version: 2 }) },
+        { task: 7, state: state({ version: 3 }) },
+        { task: 9, state: state({ version: 4 }) },
+      ],
+      { accountId: 'acc-1', requestedAt },
+      7,
+    );
+    assert.deepEqual(verdicts, [
+      { verdict: 'ignored', why: 'not-fresh' },
+      { verdict: 'ignored', why: 'duplicate-version' },
+      { verdict: 'ignored', why: 'superseded' },
+      { verdict: 'used' },
+      { verdict: 'ignored', why: 'after-decision' },
+    ]);
+  });
+
+  it('judges each arrival of a recorded saga as the saga did (stale, older, duplicate, another account, then fresh)', async () => {
+    const json = JSON.parse(
+      fs.readFileSync(path.join(LOCAL_STEPS_HISTORIES_DIR, 'declined-after-stale-duplicate-out-of-order.json'), 'utf8'),
+    );
+    const history = historyFromJSON(json);
+    const input = defaultDataConverter.payloadConverter.fromPayload<{ payment: { accountId: string; requestedAt: string } }>(
+      history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!,
+    );
+    const entries = await sagaEntries(defaultDataConverter, history, input.payment);
+    const arrivals = entries
+      .filter((e) => e.kind === 'account-state')
+      .map((e) => [e.detail.version, e.detail.verdict, e.detail.why ?? null]);
+    assert.deepEqual(arrivals, [
+      [5, 'ignored', 'not-fresh'],
+      [4, 'ignored', 'older-version'],
+      [5, 'ignored', 'duplicate-version'],
+      [9, 'ignored', 'another-account'],
+      [6, 'used', null],
+    ]);
+    assert.deepEqual(
+      entries.filter((e) => e.kind === 'timer').map((e) => e.detail.state),
+      ['started', 'cancelled'],
+    );
+  });
+});
