@@ -26,6 +26,7 @@ import {
   readyView,
   trialBalanceView,
 } from './schemas';
+import { paymentHistory } from './history-schemas';
 import {
   listDeadLettersQuery,
   redeliverBody,
@@ -41,6 +42,7 @@ const RESPONSE_SCHEMAS = [
   paymentView,
   paymentList,
   paymentEvent,
+  paymentHistory,
   overrideAccepted,
   problemDetails,
   ledgerAccountView,
@@ -267,6 +269,24 @@ export function openApiDocument() {
             ...problems({ 400: 'Last-Event-ID is not an event id' }),
             ...authErrors('client or operator'),
             ...problems({ 404: "unknown payment (or another client's)" }),
+            ...serverErrors,
+          },
+        },
+      },
+      '/payments/{paymentId}/history': {
+        get: {
+          operationId: 'getPaymentHistory',
+          summary: "Everything that happened to a payment, from its saga's history and the database (operators)",
+          description:
+            "Oldest first. The saga's entries (account states with the saga's verdict, timers, gateway calls, override " +
+            "signals) come from its Temporal history; when that is gone (the namespace's retention) or Temporal does not " +
+            'answer, the answer comes from the database alone, with sagaHistory `unavailable` and the reason.',
+          security: [operatorBearer],
+          parameters: [paymentIdParam],
+          responses: {
+            '200': { description: "the payment's history", ...json(paymentHistory) },
+            ...authErrors('operator'),
+            ...problems({ 404: 'unknown payment' }),
             ...serverErrors,
           },
         },

@@ -5,10 +5,7 @@
  */
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
-import {
-  decodeFromPayloadsAtIndex,
-  decodeOptionalFailureToOptionalError,
-} from '@temporalio/common/lib/internal-non-workflow';
+import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { AccountState, Override } from '../contracts/payment';
 import { isFresh, judgeArrival, type IgnoredArrival } from '../workflows/account-state-verdict';
@@ -28,8 +25,7 @@ export type SagaHistory = { status: 'available'; entries: SagaEntry[] } | { stat
 
 /** Why an account state changed nothing: the saga's rule, or the state came too late or too stale. */
 export type ArrivalVerdict =
-  | { verdict: 'used' }
-  | { verdict: 'ignored'; why: IgnoredArrival | 'not-fresh' | 'superseded' | 'after-decision' };
+  { verdict: 'used' } | { verdict: 'ignored'; why: IgnoredArrival | 'not-fresh' | 'superseded' | 'after-decision' };
 
 const WHY: Record<Exclude<ArrivalVerdict, { verdict: 'used' }>['why'], string> = {
   'another-account': "another account's state",
@@ -77,7 +73,10 @@ export function judgeArrivals(
     const judged = judgeArrival(a.state, payment.accountId, current?.state);
     if (!judged.kept) return void verdicts.push({ verdict: 'ignored', why: judged.why });
     if (current)
-      verdicts[current.index] = { verdict: 'ignored', why: isFresh(current.state, payment.requestedAt) ? 'superseded' : 'not-fresh' };
+      verdicts[current.index] = {
+        verdict: 'ignored',
+        why: isFresh(current.state, payment.requestedAt) ? 'superseded' : 'not-fresh',
+      };
     current = { index, state: a.state };
     verdicts.push({ verdict: 'used' });
   });
@@ -90,11 +89,17 @@ export function judgeArrivals(
 async function localActivityOf(converter: LoadedDataConverter, e: HistoryEvent) {
   const a = e.markerRecordedEventAttributes;
   if (a?.markerName !== 'core_local_activity') return undefined;
-  const data = await decodeFromPayloadsAtIndex<{ activity_type?: string }>(converter, 0, a.details?.data?.payloads);
+  const data = await decodeFromPayloadsAtIndex<{
+    activity_type?: string;
+    complete_time?: { seconds: number; nanos: number } | null;
+  }>(converter, 0, a.details?.data?.payloads);
   const result = a.details?.result?.payloads?.length
     ? await decodeFromPayloadsAtIndex<unknown>(converter, 0, a.details.result.payloads)
     : undefined;
-  return { activityType: data?.activity_type ?? '', result };
+  // When it completed: the marker itself is written only when its workflow task completes, which may be after
+  // signals that arrived meanwhile (their events carry their arrival time).
+  const completedAt = data?.complete_time ? new Date(msOf(data.complete_time)).toISOString() : atOf(e);
+  return { activityType: data?.activity_type ?? '', result, completedAt };
 }
 
 /** The id of the workflow task in which the saga stopped waiting (its first deciding step), or Infinity. */
@@ -122,7 +127,12 @@ async function accountStateArrivals(converter: LoadedDataConverter, events: Hist
     const local = await localActivityOf(converter, e);
     // What the account's record held when the saga began waiting (a state that arrived before the saga).
     if (local?.activityType === 'beginWaiting' && local.result)
-      arrivals.push({ task: tasks.filter((t) => t < idOf(e)).at(-1) ?? 0, at: atOf(e), state: local.result as AccountState, via: 'record' });
+      arrivals.push({
+        task: tasks.filter((t) => t < idOf(e)).at(-1) ?? 0,
+        at: local.completedAt,
+        state: local.result as AccountState,
+        via: 'record',
+      });
   }
   return arrivals;
 }
@@ -206,7 +216,13 @@ async function gatewayCallEntries(converter: LoadedDataConverter, events: Histor
   const attempts = new Map<number, number>();
   const entries: SagaEntry[] = [];
   const entry = (e: HistoryEvent, activityType: string, title: string, detail: Record<string, unknown>) =>
-    entries.push({ at: atOf(e), kind: 'gateway-call', source: 'saga', title: `${activityType} ${title}`, detail: { activityType, ...detail } });
+    entries.push({
+      at: atOf(e),
+      kind: 'gateway-call',
+      source: 'saga',
+      title: `${activityType} ${title}`,
+      detail: { activityType, ...detail },
+    });
   const failureMessage = async (failure: temporal.api.failure.v1.IFailure | null | undefined) =>
     (await decodeOptionalFailureToOptionalError(converter, failure))?.message;
 
@@ -229,13 +245,21 @@ async function gatewayCallEntries(converter: LoadedDataConverter, events: Histor
       if (attempt > 1) {
         const lastFailure = (await failureMessage(started.lastFailure)) ?? null;
         const last = lastFailure === null ? '' : ` (last: ${lastFailure})`;
-        entry(e, activityType, `attempt ${attempt} started after ${attempt - 1} failed${last}`, { state: 'retried', attempt, lastFailure });
+        entry(e, activityType, `attempt ${attempt} started after ${attempt - 1} failed${last}`, {
+          state: 'retried',
+          attempt,
+          lastFailure,
+        });
       }
       continue;
     }
     const attempt = attempts.get(Number(ended!.scheduledEventId)) ?? null;
     if (e.activityTaskCompletedEventAttributes) {
-      const result = await decodeFromPayloadsAtIndex<unknown>(converter, 0, e.activityTaskCompletedEventAttributes.result?.payloads);
+      const result = await decodeFromPayloadsAtIndex<unknown>(
+        converter,
+        0,
+        e.activityTaskCompletedEventAttributes.result?.payloads,
+      );
       const outcome = gatewayOutcome(activityType, result);
       entry(e, activityType, `completed: ${outcome.title}`, { state: 'completed', attempt, ...outcome.detail });
     } else if (e.activityTaskFailedEventAttributes) {
@@ -254,7 +278,11 @@ async function overrideSignalEntries(converter: LoadedDataConverter, events: His
   for (const e of events) {
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName !== 'override') continue;
-    const { signalId, operator, decision, reason } = await decodeFromPayloadsAtIndex<Override>(converter, 0, signal.input?.payloads);
+    const { signalId, operator, decision, reason } = await decodeFromPayloadsAtIndex<Override>(
+      converter,
+      0,
+      signal.input?.payloads,
+    );
     entries.push({
       at: atOf(e),
       kind: 'override-signal',
@@ -297,7 +325,10 @@ export async function readSagaHistory(
     history = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).fetchHistory());
   } catch (err) {
     if (isGrpcServiceError(err) && err.code === NOT_FOUND)
-      return { status: 'unavailable', reason: "the saga's history is gone (after the namespace's retention) or the saga never started" };
+      return {
+        status: 'unavailable',
+        reason: "the saga's history is gone (after the namespace's retention) or the saga never started",
+      };
     return { status: 'unavailable', reason: `Temporal did not answer: ${(err as Error).message.split('\n')[0]}` };
   }
   return { status: 'available', entries: await sagaEntries(client.options.loadedDataConverter, history, payment) };

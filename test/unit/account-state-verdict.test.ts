@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { defaultDataConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { AccountState } from '../../contracts/payment';
-import { judgeArrivals, sagaEntries } from '../../temporal/saga-history';
+import { judgeArrivals, readSagaHistory, sagaEntries } from '../../temporal/saga-history';
 import { isFresh, judgeArrival } from '../../workflows/account-state-verdict';
 import { LOCAL_STEPS_HISTORIES_DIR } from '../workflows/saga-harness';
 
@@ -86,5 +87,17 @@ describe('account-state verdict: the rule the saga applies to each arrival', () 
       entries.filter((e) => e.kind === 'timer').map((e) => e.detail.state),
       ['started', 'cancelled'],
     );
+  });
+
+  it('reads no history from a Temporal that does not answer, and says so instead of throwing', async () => {
+    // Nothing listens on port 1: every call fails until the deadline.
+    const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    try {
+      const history = await readSagaHistory(client, 'payment-x', { accountId: 'acc-1', requestedAt }, 500);
+      assert.equal(history.status, 'unavailable');
+      assert.match(history.status === 'unavailable' ? history.reason : '', /^Temporal did not answer: /);
+    } finally {
+      await client.connection.close();
+    }
   });
 });
