@@ -117,12 +117,21 @@ async function decisionTask(converter: LoadedDataConverter, events: HistoryEvent
 /** Account states in the order the saga applied them (event order: a task's signals come before its markers). */
 async function accountStateArrivals(converter: LoadedDataConverter, events: HistoryEvent[]): Promise<Arrival[]> {
   const tasks = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).map(idOf);
+  const nextTask = (e: HistoryEvent) => tasks.find((t) => t > idOf(e)) ?? Infinity;
+  /** Sagas started before the database steps ran as local activities read the record in an activity. */
+  const beginWaitingActivities = new Set<number>();
   const arrivals: Arrival[] = [];
   for (const e of events) {
+    if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'beginWaiting') beginWaitingActivities.add(idOf(e));
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed && beginWaitingActivities.has(Number(completed.scheduledEventId))) {
+      const state = await decodeFromPayloadsAtIndex<AccountState | undefined>(converter, 0, completed.result?.payloads);
+      if (state) arrivals.push({ task: nextTask(e), at: atOf(e), state, via: 'record' });
+    }
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName === 'accountState') {
       const state = await decodeFromPayloadsAtIndex<AccountState>(converter, 0, signal.input?.payloads);
-      arrivals.push({ task: tasks.find((t) => t > idOf(e)) ?? Infinity, at: atOf(e), state, via: 'signal' });
+      arrivals.push({ task: nextTask(e), at: atOf(e), state, via: 'signal' });
     }
     const local = await localActivityOf(converter, e);
     // What the account's record held when the saga began waiting (a state that arrived before the saga).
@@ -201,13 +210,14 @@ function timerEntries(events: HistoryEvent[]): SagaEntry[] {
   return entries;
 }
 
-const gatewayOutcome = (activityType: string, result: unknown): { title: string; detail: Record<string, unknown> } => {
-  const r = (result ?? {}) as { status?: string; authorizationId?: string | null; code?: string };
-  if (activityType === 'authorizeAtGateway' && r.status === 'authorized')
+/** What a gateway call answered: an authorization or a decline (authorizeAtGateway), `voided` or `nothing to void`. */
+const gatewayOutcome = (result: unknown): { title: string; detail: Record<string, unknown> } => {
+  if (typeof result === 'string') return { title: result, detail: { status: result } };
+  const r = (result ?? {}) as { status?: string; authorizationId?: string; code?: string };
+  if (r.status === 'authorized')
     return { title: `authorized (${r.authorizationId})`, detail: { status: 'authorized', authorizationId: r.authorizationId } };
-  if (activityType === 'authorizeAtGateway' && r.status === 'declined')
-    return { title: `declined (${r.code})`, detail: { status: 'declined', code: r.code } };
-  return { title: r.status ?? 'completed', detail: { status: r.status ?? 'completed' } };
+  if (r.status === 'declined') return { title: `declined (${r.code})`, detail: { status: 'declined', code: r.code } };
+  return { title: String(r.status ?? 'completed'), detail: { status: r.status ?? null } };
 };
 
 /** Each gateway call: scheduled, the attempt that ended it (and the failure before it), its outcome. */
@@ -260,7 +270,7 @@ async function gatewayCallEntries(converter: LoadedDataConverter, events: Histor
         0,
         e.activityTaskCompletedEventAttributes.result?.payloads,
       );
-      const outcome = gatewayOutcome(activityType, result);
+      const outcome = gatewayOutcome(result);
       entry(e, activityType, `completed: ${outcome.title}`, { state: 'completed', attempt, ...outcome.detail });
     } else if (e.activityTaskFailedEventAttributes) {
       const message = await failureMessage(e.activityTaskFailedEventAttributes.failure);

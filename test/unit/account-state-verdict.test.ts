@@ -41,6 +41,17 @@ describe('account-state verdict: the rule the saga applies to each arrival', () 
     assert.equal(isFresh(state({ asOf: '2025-12-31T23:59:59.999Z' }), requestedAt), false);
     assert.equal(isFresh(undefined, requestedAt), false);
   });
+});
+
+describe("a saga's history read for operators (temporal/saga-history.ts)", () => {
+  /** The entries of a recorded saga history (test/histories/local-steps). */
+  const recorded = async (name: string) => {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(LOCAL_STEPS_HISTORIES_DIR, `${name}.json`), 'utf8')));
+    const input = defaultDataConverter.payloadConverter.fromPayload<{ payment: { accountId: string; requestedAt: string } }>(
+      history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!,
+    );
+    return sagaEntries(defaultDataConverter, history, input.payment);
+  };
 
   it('replays arrivals: the state held at the decision is used if fresh; earlier, stale, late ones are ignored', () => {
     const stale = state({ version: 1, asOf: '2025-12-31T00:00:00.000Z' });
@@ -65,14 +76,7 @@ describe('account-state verdict: the rule the saga applies to each arrival', () 
   });
 
   it('judges each arrival of a recorded saga as the saga did (stale, older, duplicate, another account, then fresh)', async () => {
-    const json = JSON.parse(
-      fs.readFileSync(path.join(LOCAL_STEPS_HISTORIES_DIR, 'declined-after-stale-duplicate-out-of-order.json'), 'utf8'),
-    );
-    const history = historyFromJSON(json);
-    const input = defaultDataConverter.payloadConverter.fromPayload<{ payment: { accountId: string; requestedAt: string } }>(
-      history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!,
-    );
-    const entries = await sagaEntries(defaultDataConverter, history, input.payment);
+    const entries = await recorded('declined-after-stale-duplicate-out-of-order');
     const arrivals = entries
       .filter((e) => e.kind === 'account-state')
       .map((e) => [e.detail.version, e.detail.verdict, e.detail.why ?? null]);
@@ -87,6 +91,19 @@ describe('account-state verdict: the rule the saga applies to each arrival', () 
       entries.filter((e) => e.kind === 'timer').map((e) => e.detail.state),
       ['started', 'cancelled'],
     );
+  });
+
+  it('shows each gateway call: the attempt that failed past the budget with its message, then the compensating void', async () => {
+    const calls = (await recorded('declined-gateway-down-compensated'))
+      .filter((e) => e.kind === 'gateway-call')
+      .map((e) => [e.detail.activityType, e.detail.state, e.detail.attempt ?? null, e.detail.failure ?? e.detail.status ?? null]);
+    assert.deepEqual(calls, [
+      ['authorizeAtGateway', 'scheduled', null, null],
+      ['authorizeAtGateway', 'retried', 6, null],
+      ['authorizeAtGateway', 'failed', 6, 'gateway answered 503'],
+      ['voidAtGateway', 'scheduled', null, null],
+      ['voidAtGateway', 'completed', 1, 'voided'],
+    ]);
   });
 
   it('reads no history from a Temporal that does not answer, and says so instead of throwing', async () => {
