@@ -6,8 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { createApiApp } from '../../api/app';
 import type { components } from '../../api/client/schema';
 import type { AccountState } from '../../contracts/payment';
+import { listen } from '../../roles/listen';
 import { accountStateSignal, paymentWorkflowId, statusQuery } from '../../workflows/shared';
 import { contractClient } from '../api-contract';
 import { eventually } from '../eventually';
@@ -212,5 +216,27 @@ describe('a payment history for operators: saga and database (real engines)', fu
       ],
     );
     assert.doesNotMatch(JSON.stringify(body.entries), /url|secret/i);
+  });
+
+  it('answers from the database alone when Temporal does not answer, instead of failing', async () => {
+    const paymentId = await h.submit({ accountId: h.accountId() });
+    // A second api whose Temporal is unreachable (nothing listens on port 1); the database is the same.
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const server = await listen(createApiApp({ pool: h.pool, client: unreachable, config: h.config }), 0);
+    try {
+      const { data, response } = await contractClient(
+        `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        TOKENS.operator,
+      ).GET('/payments/{paymentId}/history', { params: { path: { paymentId } } });
+      assert.equal(response.status, 200);
+      assert.equal(data!.sagaHistory, 'unavailable');
+      assert.match(data!.sagaHistoryReason ?? '', /^Temporal did not answer: /);
+      assert.ok(data!.entries.some((e) => e.kind === 'request'));
+      assert.ok(data!.entries.every((e) => e.source === 'database'));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await unreachable.connection.close();
+    }
   });
 });
