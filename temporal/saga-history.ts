@@ -24,10 +24,10 @@ export interface SagaEntry {
 export type SagaHistory = { status: 'available'; entries: SagaEntry[] } | { status: 'unavailable'; reason: string };
 
 /** Why an account state changed nothing: the saga's rule, or the state came too late or too stale. */
-export type ArrivalVerdict =
+export type SagaVerdict =
   { verdict: 'used' } | { verdict: 'ignored'; why: IgnoredArrival | 'not-fresh' | 'superseded' | 'after-decision' };
 
-const WHY: Record<Exclude<ArrivalVerdict, { verdict: 'used' }>['why'], string> = {
+const WHY: Record<Exclude<SagaVerdict, { verdict: 'used' }>['why'], string> = {
   'another-account': "another account's state",
   'duplicate-version': 'a version the saga already had',
   'older-version': 'older than the version the saga had',
@@ -65,8 +65,8 @@ export function judgeArrivals(
   arrivals: readonly Pick<Arrival, 'task' | 'state'>[],
   payment: { accountId: string; requestedAt: string },
   decisionTask: number,
-): ArrivalVerdict[] {
-  const verdicts: ArrivalVerdict[] = [];
+): SagaVerdict[] {
+  const verdicts: SagaVerdict[] = [];
   let current: { index: number; state: AccountState } | undefined;
   arrivals.forEach((a, index) => {
     if (a.task > decisionTask) return void verdicts.push({ verdict: 'ignored', why: 'after-decision' });

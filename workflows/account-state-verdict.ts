@@ -8,10 +8,10 @@ import type { AccountState } from '../contracts/payment';
 /** Why an arrival changes nothing: another account's, or a version the saga already has or has passed. */
 export type IgnoredArrival = 'another-account' | 'duplicate-version' | 'older-version';
 
-export type ArrivalVerdict = { kept: true } | { kept: false; why: IgnoredArrival };
+export type ArrivalJudgement = { kept: true } | { kept: false; why: IgnoredArrival };
 
 /** Whether the saga of `accountId`, holding `current`, keeps `arrived` as its newest snapshot. */
-export function judgeArrival(arrived: AccountState, accountId: string, current: AccountState | undefined): ArrivalVerdict {
+export function judgeArrival(arrived: AccountState, accountId: string, current: AccountState | undefined): ArrivalJudgement {
   if (arrived.accountId !== accountId) return { kept: false, why: 'another-account' };
   if (current !== undefined && arrived.version === current.version) return { kept: false, why: 'duplicate-version' };
   if (current !== undefined && arrived.version < current.version) return { kept: false, why: 'older-version' };
