@@ -12,6 +12,7 @@ import { ledgerRoutes } from './ledger';
 import { merchantRoutes, type MerchantTotalsTable } from './merchants';
 import { openApiDocument } from './openapi';
 import { paymentEventRoutes } from './payment-events';
+import { paymentHistoryRoutes } from './payment-history';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
 import { undeclaredRequests } from './undeclared';
@@ -80,6 +81,7 @@ export function createApiApp(opts: {
   app.use(consoleSessionRoutes({ pool, config, auth }));
   app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks, idempotencyLeaseMs: opts.idempotencyLeaseMs }));
   app.use(paymentEventRoutes({ pool, requireRole }));
+  app.use(paymentHistoryRoutes({ pool, client, config, requireRole }));
   app.use(ledgerRoutes({ pool, requireRole }));
   app.use(merchantRoutes({ totals: opts.merchantTotals, requireRole }));
   app.use(webhookRoutes({ pool, config, requireRole }));

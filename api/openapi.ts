@@ -27,6 +27,7 @@ import {
   trialBalanceView,
 } from './schemas';
 import { consoleSessionView, consoleSignIn } from './console-schemas';
+import { paymentHistory } from './history-schemas';
 import {
   listDeadLettersQuery,
   redeliverBody,
@@ -42,6 +43,7 @@ const RESPONSE_SCHEMAS = [
   paymentView,
   paymentList,
   paymentEvent,
+  paymentHistory,
   overrideAccepted,
   problemDetails,
   ledgerAccountView,
@@ -334,6 +336,24 @@ export function openApiDocument() {
             ...problems({ 400: 'Last-Event-ID is not an event id' }),
             ...authErrors('client or operator'),
             ...problems({ 404: "unknown payment (or another client's)" }),
+            ...serverErrors,
+          },
+        },
+      },
+      '/payments/{paymentId}/history': {
+        get: {
+          operationId: 'getPaymentHistory',
+          summary: "Everything that happened to a payment, from its saga's history and the database (operators)",
+          description:
+            "Oldest first. The saga's entries (account states with the saga's verdict, timers, gateway calls, override " +
+            "signals) come from its Temporal history; when that is gone (the namespace's retention) or Temporal does not " +
+            'answer, the answer comes from the database alone, with sagaHistory `unavailable` and the reason.',
+          security: [operatorBearer],
+          parameters: [paymentIdParam],
+          responses: {
+            '200': { description: "the payment's history", ...json(paymentHistory) },
+            ...authErrors('operator'),
+            ...problems({ 404: 'unknown payment' }),
             ...serverErrors,
           },
         },

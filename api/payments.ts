@@ -58,7 +58,7 @@ const paymentRequestOf = (row: PaymentRow): PaymentRequest => ({
   requestedAt: row.requested_at.toISOString(),
 });
 
-const summaryOf = (row: PaymentRow) => ({
+export const summaryOf = (row: PaymentRow) => ({
   ...paymentRequestOf(row),
   status: row.status,
   decision: row.decision,
@@ -67,6 +67,15 @@ const summaryOf = (row: PaymentRow) => ({
   gatewayAuthorizationId: row.gateway_authorization_id,
   decidedAt: row.decided_at?.toISOString() ?? null,
 });
+
+/** A payment of the read model, and who asked for it over the api (undefined: unknown payment). */
+export const findPaymentRow = async (pool: Pool, paymentId: string) =>
+  (
+    await pool.query<PaymentRow>(
+      'select p.*, c.caller from payments p left join payment_callers c using (payment_id) where p.payment_id = $1',
+      [paymentId],
+    )
+  ).rows[0];
 
 /** The answer of a request that does not hold its Idempotency-Key: the first response again, or 409. */
 const answerWithout = (res: Response, answer: { kind: 'replay'; status: number; body: unknown } | { kind: 'in-flight' }) => {
@@ -90,13 +99,7 @@ export function paymentRoutes(opts: {
   const { pool, client, config, requireRole, hooks, idempotencyLeaseMs } = opts;
   const router = Router();
 
-  const findPayment = async (paymentId: string) =>
-    (
-      await pool.query<PaymentRow>(
-        'select p.*, c.caller from payments p left join payment_callers c using (payment_id) where p.payment_id = $1',
-        [paymentId],
-      )
-    ).rows[0];
+  const findPayment = (paymentId: string) => findPaymentRow(pool, paymentId);
 
   router.post('/payments', requireRole('client'), async (req, res) => {
     const { subject: caller, merchants } = callerOf(res);

@@ -158,7 +158,7 @@ export const settings = {
     uiUrl: setting('TEMPORAL_UI_URL', httpUrl, {
       whenUnset: '`http://127.0.0.1:<STACK_TEMPORAL_UI_PORT>`',
       section: 'Temporal',
-      about: 'Web UI address printed for operators',
+      about: "Web UI address printed for operators and linked from a payment's history (`GET /payments/:id/history`)",
     }),
     tls: {
       enabled: setting('TEMPORAL_TLS', temporalFlag, {

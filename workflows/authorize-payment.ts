@@ -27,6 +27,7 @@ import {
 import type { DatabaseActivities, GatewayActivities } from '../activities';
 import { gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
 import type { AccountState, DecidedBy, DecisionReason, Override, PaymentDecided } from '../contracts/payment';
+import { isFresh, judgeArrival } from './account-state-verdict';
 import { currentDetails } from './current-details';
 import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from './search-attributes';
 import {
@@ -106,7 +107,7 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     log.info('payment state', { paymentId, state: next });
     showDetails();
   };
-  const fresh = () => account !== undefined && Date.parse(account.asOf) >= requestedAt;
+  const fresh = () => isFresh(account, payment.requestedAt);
   const undecided = () => state === 'RECEIVED' || state === 'AWAITING_ACCOUNT_STATE' || state === 'PENDING_REVIEW';
   const status = (): PaymentStatus => ({
     paymentId,
@@ -126,7 +127,7 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
 
   /** Keeps the newest snapshot of this account: older and duplicate versions change nothing. */
   const applyAccountState = (s: AccountState) => {
-    if (s.accountId !== accountId || (account !== undefined && s.version <= account.version)) return;
+    if (!judgeArrival(s, accountId, account).kept) return;
     account = s;
     showDetails();
   };

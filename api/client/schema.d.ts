@@ -78,6 +78,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments/{paymentId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything that happened to a payment, from its saga's history and the database (operators)
+         * @description Oldest first. The saga's entries (account states with the saga's verdict, timers, gateway calls, override signals) come from its Temporal history; when that is gone (the namespace's retention) or Temporal does not answer, the answer comes from the database alone, with sagaHistory `unavailable` and the reason.
+         */
+        get: operations["getPaymentHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/{paymentId}/override": {
         parameters: {
             query?: never;
@@ -331,6 +351,22 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description everything that happened to a payment, oldest first: the saga's account states (used or ignored, and why), timers, gateway calls and override signals, and from the database its request, decision, overrides, reservation, ledger entries and webhook deliveries */
+        PaymentHistory: {
+            paymentId: string;
+            workflowId: string;
+            /** @description the saga in the Temporal Web UI */
+            temporalUiUrl: string;
+            /**
+             * @description whether the saga's entries are in: without them the answer comes from the database alone
+             * @enum {string}
+             */
+            sagaHistory: "available" | "unavailable";
+            /** @description why the saga's history is unavailable; null when it is not */
+            sagaHistoryReason: string | null;
+            payment: components["schemas"]["PaymentSummary"];
+            entries: components["schemas"]["PaymentHistoryEntry"][];
+        };
         OverrideAccepted: {
             paymentId: string;
             signalId: string;
@@ -466,6 +502,19 @@ export interface components {
             expiresAt: string;
             /** @description the Temporal Web UI's page of the namespace's workflows */
             temporalUiUrl: string;
+        };
+        PaymentHistoryEntry: {
+            at: string;
+            /** @enum {string} */
+            kind: "request" | "status" | "decision" | "account-state" | "timer" | "override-signal" | "override" | "reservation" | "gateway-call" | "ledger-entry" | "webhook-delivery";
+            /** @enum {string} */
+            source: "saga" | "database";
+            /** @description one line for a person */
+            title: string;
+            /** @description the entry's facts; amounts in minor units */
+            detail: {
+                [key: string]: unknown;
+            };
         };
         /** @description amount in minor units (e.g. cents) of an ISO 4217 currency */
         CreatePayment: {
@@ -1007,6 +1056,77 @@ export interface operations {
                 };
             };
             /** @description unknown payment (or another client's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (logged; the response says nothing more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal is unavailable for a moment: retry */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPaymentHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the payment's history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentHistory"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="paysaga" */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token lacks the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown payment */
             404: {
                 headers: {
                     [name: string]: unknown;
