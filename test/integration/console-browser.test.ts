@@ -53,9 +53,9 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
     assert.ok(fs.statSync(file).size > 10_000, `${file} holds a rendered page`);
   };
   /** Marks the document, to check later that the page was updated in place, never reloaded. */
-  const markDocument = () => page.evaluate(() => ((window as unknown as { marked: boolean }).marked = true));
+  const markDocument = () => page.evaluate(() => ((globalThis as unknown as { marked: boolean }).marked = true));
   const stillSameDocument = async () =>
-    assert.equal(await page.evaluate(() => (window as unknown as { marked?: boolean }).marked), true, 'not reloaded');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { marked?: boolean }).marked), true, 'not reloaded');
 
   it('refuses a client token at sign-in, then signs the operator in with an HttpOnly cookie', async () => {
     await page.goto(`${h.apiUrl}/console`);
@@ -72,7 +72,7 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
     assert.equal(cookie?.name, 'paysaga_session');
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.sameSite, 'Strict');
-    assert.equal(await page.evaluate(() => document.cookie), '', 'the session is out of reach of script');
+    assert.equal(await page.evaluate<string>('document.cookie'), '', 'the session is out of reach of script');
     assert.ok(!page.url().includes(TOKENS.operator), 'the token is not in the URL');
   });
 
