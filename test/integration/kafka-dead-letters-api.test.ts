@@ -25,6 +25,7 @@ import { listen } from '../../roles/listen';
 import { temporalConnectionOptions } from '../../temporal/connection';
 import { contractFetch } from '../api-contract';
 import { eventually } from '../eventually';
+import { startGroupAtEnd } from '../kafka-groups';
 
 describe('api: Kafka dead letters, listed and replayed by operators (real Kafka and PostgreSQL)', function () {
   this.timeout(60_000);
@@ -69,28 +70,6 @@ describe('api: Kafka dead letters, listed and replayed by operators (real Kafka 
     });
   const ours = (letters: DeadLetter[]) => letters.filter((l) => l.key === key);
 
-  /**
-   * Commits the topic's end offsets for a new group, as a member of it: the admin's setOffsets does the same but
-   * waits out a 5 s fetch.
-   */
-  async function startAtEnd(groupId: string, topic: string): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic });
-      await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
-      await joined;
-      await consumer.commitOffsets(ends.map(({ partition, offset }) => ({ topic, partition, offset })));
-    } finally {
-      await consumer.disconnect();
-    }
-  }
-
   before(async function () {
     this.timeout(120_000);
     config = loadConfig({
@@ -107,8 +86,8 @@ describe('api: Kafka dead letters, listed and replayed by operators (real Kafka 
     await ensureTopics(kafka, config);
     group = `${config.kafka.clientId}-consumer`;
     // Both groups start at their topic's end: earlier runs' records are not this run's business.
-    await startAtEnd(group, topic);
-    await startAtEnd(`${config.kafka.clientId}-dlt-replay-${topic}`, deadLetterTopic(topic));
+    await startGroupAtEnd(kafka, group, topic);
+    await startGroupAtEnd(kafka, `${config.kafka.clientId}-dlt-replay-${topic}`, deadLetterTopic(topic));
 
     follower = new DeadLetterFollower(kafka, { groupId: `${config.kafka.clientId}-api-dead-letters-${randomUUID()}` });
     await follower.start();
