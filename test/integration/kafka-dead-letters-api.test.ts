@@ -18,7 +18,7 @@ import { createPool, type Pool } from '../../db/pool';
 import { createKafka } from '../../kafka/client';
 import { EventConsumer } from '../../kafka/consumer';
 import { DeadLetterFollower } from '../../kafka/dead-letter-follower';
-import type { DeadLetter } from '../../kafka/dead-letters';
+import { listDeadLetters, type DeadLetter } from '../../kafka/dead-letters';
 import { readToEnd } from '../../kafka/read-to-end';
 import { ensureTopics } from '../../kafka/topics';
 import { listen } from '../../roles/listen';
@@ -107,9 +107,15 @@ describe('api: Kafka dead letters, listed and replayed by operators (real Kafka 
     await consumer.start();
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    await producer.send({ topic, messages: [{ key, value: poison, headers: { authorization: secrets.header } }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key, value: poison, headers: { authorization: secrets.header } },
+        { key: `${key}-cut`, value: `{"apiKey":"${secrets.apiKey}"` },
+      ],
+    });
     await producer.disconnect();
-    await eventually('dead-lettered', async () => consumer.counts.deadLettered === 1, 30_000);
+    await eventually('dead-lettered', async () => consumer.counts.deadLettered === 2, 30_000);
     await consumer.stop();
   });
 
@@ -125,12 +131,13 @@ describe('api: Kafka dead letters, listed and replayed by operators (real Kafka 
   });
 
   it('lists a poison record with its reason and the group that rejected it, never its other headers or a secret in its value', async () => {
-    const body = await eventually('the dead letter listed', async () => {
+    const body = await eventually('both dead letters listed', async () => {
       const res = await call('GET', `/dead-letters/kafka?topic=${topic}`, TOKENS.operator);
       assert.equal(res.status, 200);
       const text = await res.text();
       const list = JSON.parse(text) as { topics: { topic: string; deadLetters: DeadLetter[] }[] };
-      return ours(list.topics[0]!.deadLetters).length > 0 && { text, list };
+      const keys = list.topics[0]!.deadLetters.map((l) => l.key);
+      return keys.includes(key) && keys.includes(`${key}-cut`) && { text, list };
     });
     assert.deepEqual(
       body.list.topics.map((t) => t.topic),
@@ -144,6 +151,8 @@ describe('api: Kafka dead letters, listed and replayed by operators (real Kafka 
     assert.equal(letter!.original.topic, topic);
     assert.match(letter!.preview, new RegExp(paymentId), 'the contract fields are shown');
     assert.match(letter!.preview, /"cardNumber":"\[redacted\]"/);
+    const cut = body.list.topics[0]!.deadLetters.find((l) => l.key === `${key}-cut`);
+    assert.match(cut?.preview ?? '', /^\(not JSON, [0-9]+ bytes\)$/);
     for (const secret of Object.values(secrets)) assert.ok(!body.text.includes(secret), `the response shows ${secret}`);
 
     const all = await (await call('GET', '/dead-letters/kafka', TOKENS.operator)).json();
@@ -153,6 +162,19 @@ describe('api: Kafka dead letters, listed and replayed by operators (real Kafka 
       'every topic without a filter',
     );
     assert.equal((await call('GET', '/dead-letters/kafka?topic=nope', TOKENS.operator)).status, 400);
+  });
+
+  it('keeps the newest dead letters per topic up to its bound and counts the older ones', async () => {
+    const onTopic = (await listDeadLetters(kafka, topic, config.kafka.clientId)).length;
+    assert.ok(onTopic >= 2);
+    const bounded = new DeadLetterFollower(kafka, { groupId: `${config.kafka.clientId}-bounded-${randomUUID()}`, keep: 1 });
+    await bounded.start();
+    try {
+      const [listed] = await eventually('caught up', async () => bounded.isCaughtUp && bounded.list(topic));
+      assert.deepEqual([listed!.deadLetters.length, listed!.omitted], [1, onTopic - 1]);
+    } finally {
+      await bounded.stop();
+    }
   });
 
   it('replays a dead letter once when two operators replay at once, sends nothing on the next replay, and audits each', async () => {
