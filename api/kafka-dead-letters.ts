@@ -5,7 +5,7 @@
  * Responses carry only the dead-letter headers of a record and a redacted preview of its value.
  */
 import { Router, type Request, type Response } from 'express';
-import type { Kafka } from 'kafkajs';
+import { KafkaJSError, type Kafka } from 'kafkajs';
 import type { Config } from '../config';
 import { withDeadLetterReplayLock } from '../db/dead-letter-replay-lock';
 import { recordDeadLetterReplay } from '../db/operator-audit';
@@ -44,20 +44,29 @@ export function kafkaDeadLetterRoutes(opts: {
   router.post('/dead-letters/kafka/:topic/replay', requireRole('operator'), async (req: Request<{ topic: string }>, res) => {
     const operator = callerOf(res).subject;
     const { topic } = req.params;
-    if (!isTopic(topic)) return problem(res, 404, 'unknown topic', { detail: `not one of the topics that have dead letters` });
+    if (!isTopic(topic)) return problem(res, 404, 'unknown topic', { detail: 'not one of the topics that have dead letters' });
     const parsed = replayBody.safeParse(req.body);
     if (!parsed.success) return problem(res, 400, 'invalid replay', { errors: fieldErrors(parsed.error) });
     if (!deadLetters) return unavailable(res);
-    const replayed = await withDeadLetterReplayLock(pool, topic, async (tx) => {
-      const letters = await replayDeadLetters(deadLetters.kafka, topic, config.kafka.clientId);
-      await recordDeadLetterReplay(tx, {
-        topic,
-        operator,
-        reason: parsed.data.reason,
-        detail: { replayed: letters.length, deadLetters: letters.map((l) => `${l.partition}/${l.offset}`) },
+    let replayed;
+    try {
+      replayed = await withDeadLetterReplayLock(pool, topic, async (tx) => {
+        const letters = await replayDeadLetters(deadLetters.kafka, topic, config.kafka.clientId);
+        await recordDeadLetterReplay(tx, {
+          topic,
+          operator,
+          reason: parsed.data.reason,
+          detail: { replayed: letters.length, deadLetters: letters.map((l) => `${l.partition}/${l.offset}`) },
+        });
+        return letters;
       });
-      return letters;
-    });
+    } catch (err) {
+      if (!(err instanceof KafkaJSError)) throw err;
+      // The replay group's offsets move only at the end of a replay: a retry sends again what this one may have
+      // sent, which every consumer ignores (it deduplicates by event id).
+      res.setHeader('Retry-After', '5');
+      return problem(res, 503, 'Kafka unavailable', { detail: `the replay did not complete (${err.message}): retry` });
+    }
     res.json({ topic, replayed: replayed.length, deadLetters: replayed });
   });
 

@@ -390,7 +390,12 @@ export function openApiDocument() {
             ...authErrors('operator'),
             ...problems({ 404: 'not a topic that has dead letters' }),
             ...serverErrors,
-            ...problems({ 503: 'Kafka is unavailable, or this api does not replay dead letters' }),
+            '503': problem('PostgreSQL or Kafka is unavailable for a moment (retry), or this api does not replay dead letters', {
+              'Retry-After': {
+                schema: { type: 'string', pattern: '^[0-9]+$' },
+                description: 'seconds (absent when this api does not replay)',
+              },
+            }),
           },
         },
       },

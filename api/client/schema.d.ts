@@ -1491,9 +1491,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Kafka is unavailable, or this api does not replay dead letters */
+            /** @description PostgreSQL or Kafka is unavailable for a moment (retry), or this api does not replay dead letters */
             503: {
                 headers: {
+                    /** @description seconds (absent when this api does not replay) */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { Partitioners, type Kafka } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createApiApp } from '../../api/app';
 import { loadConfig, type Config } from '../../config';
 import { EVENT_TYPES } from '../../contracts/events';
@@ -222,6 +222,37 @@ describe('api: Kafka dead letters, listed and replayed by operators (real Kafka 
       [...replays, again].map((r) => r.replayed).sort(),
       'each row counts what its replay sent',
     );
+  });
+
+  it('answers 503 with Retry-After when Kafka cannot be reached for a replay, and audits nothing', async () => {
+    const unreachable = new Kafka({
+      brokers: ['127.0.0.1:1'],
+      connectionTimeout: 200,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
+    const other = await listen(
+      createApiApp({ pool, client: temporal, config, kafkaDeadLetters: { kafka: unreachable, follower } }),
+      0,
+    );
+    try {
+      const reason = `kafka away (${runId})`;
+      const res = await contractFetch(
+        `http://127.0.0.1:${(other.address() as AddressInfo).port}/dead-letters/kafka/${topic}/replay`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.operator}` },
+          body: JSON.stringify({ reason }),
+        },
+      );
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '5');
+      const { rowCount } = await pool.query('select 1 from operator_audit where reason = $1', [reason]);
+      assert.equal(rowCount, 0);
+    } finally {
+      other.closeAllConnections();
+      await new Promise((r) => other.close(r));
+    }
   });
 
   it('refuses a client token, an unknown topic and a replay without a reason', async () => {
