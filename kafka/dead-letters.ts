@@ -53,6 +53,21 @@ export function deadLetterHeaders(
 
 const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString() ?? '';
 
+const NOT_JSON = 'value is not JSON';
+
+/**
+ * The reason of a value that JSON.parse refused, without any part of the value: V8 quotes the input near the
+ * error (`Unexpected token 's', "sk_live_01"... is not valid JSON`), and a reason is logged, kept with the dead
+ * letter and shown to operators. Its messages that quote nothing (`... in JSON at position 97`) are kept.
+ */
+export function notJsonReason(parseError: string): string {
+  return parseError.includes('"') ? NOT_JSON : `${NOT_JSON}: ${parseError}`;
+}
+
+/** A dead letter's reason as shown: one written before reasons dropped the quote of the value loses it here. */
+const shownReason = (reason: string) =>
+  reason.startsWith(`${NOT_JSON}: `) ? notJsonReason(reason.slice(NOT_JSON.length + 2)) : reason;
+
 export function isTopic(name: string): name is Topic {
   return (Object.values(TOPICS) as string[]).includes(name);
 }
@@ -95,7 +110,7 @@ export function describeDeadLetter(partition: number, message: KafkaMessage): De
   return {
     partition,
     offset: message.offset,
-    reason: header(message, DLT.reason),
+    reason: shownReason(header(message, DLT.reason)),
     group: header(message, DLT.group),
     at: header(message, DLT.at),
     original: {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { PREVIEW_CHARS, previewOf } from '../../kafka/dead-letters';
+import type { KafkaMessage } from 'kafkajs';
+import { describeDeadLetter, PREVIEW_CHARS, previewOf } from '../../kafka/dead-letters';
 
 const json = (o: unknown) => Buffer.from(JSON.stringify(o));
 const request = {
@@ -57,5 +58,15 @@ describe('dead letter previews: what an operator sees of a rejected record', () 
       ).length,
       PREVIEW_CHARS,
     );
+  });
+
+  it('drops the quote of the value from a reason written before reasons kept none', () => {
+    const message = {
+      offset: '7',
+      key: Buffer.from('a-1'),
+      value: Buffer.from('sk_live_0123456789'),
+      headers: { 'dlt-reason': Buffer.from(`value is not JSON: Unexpected token 's', "sk_live_01"... is not valid JSON`) },
+    } as unknown as KafkaMessage;
+    assert.equal(describeDeadLetter(0, message).reason, 'value is not JSON');
   });
 });
