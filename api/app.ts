@@ -8,6 +8,7 @@ import { metricsHandler } from '../observability/server';
 import { createAuth } from './auth';
 import { consoleRoutes } from './console';
 import { consoleSessionRoutes } from './console-session';
+import { kafkaDeadLetterRoutes, type KafkaDeadLetters } from './kafka-dead-letters';
 import { ledgerRoutes } from './ledger';
 import { merchantRoutes, type MerchantTotalsTable } from './merchants';
 import { openApiDocument } from './openapi';
@@ -48,6 +49,8 @@ export function createApiApp(opts: {
   merchantTotals?: MerchantTotalsTable;
   /** Throws unless the bridge consumes (api/role.ts asks the brokers); part of /health/ready. */
   bridgeConsuming?: () => Promise<void>;
+  /** The dead-letter topics followed, and the client that replays them; without it /dead-letters/kafka answers 503. */
+  kafkaDeadLetters?: KafkaDeadLetters;
 }) {
   const { pool, client, config } = opts;
   if (!config.api.tokens) throw new Error('API_TOKENS must list at least one bearer token for the api to start');
@@ -85,6 +88,7 @@ export function createApiApp(opts: {
   app.use(ledgerRoutes({ pool, requireRole }));
   app.use(merchantRoutes({ totals: opts.merchantTotals, requireRole }));
   app.use(webhookRoutes({ pool, config, requireRole }));
+  app.use(kafkaDeadLetterRoutes({ pool, config, deadLetters: opts.kafkaDeadLetters, requireRole }));
   app.use((_req, res) => void problem(res, 404, 'not found'));
   app.use(errorHandler);
   return app;

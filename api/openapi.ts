@@ -29,6 +29,14 @@ import {
 import { consoleSessionView, consoleSignIn } from './console-schemas';
 import { paymentHistory } from './history-schemas';
 import {
+  deadLetteredTopic,
+  kafkaDeadLetter,
+  kafkaDeadLetterList,
+  listKafkaDeadLettersQuery,
+  replayBody,
+  replayResult,
+} from './kafka-dead-letter-schemas';
+import {
   listDeadLettersQuery,
   redeliverBody,
   redeliveryAccepted,
@@ -36,7 +44,7 @@ import {
   webhookDeadLetterList,
 } from './webhook-schemas';
 
-const REQUEST_SCHEMAS = [createPaymentBody, overrideBody, redeliverBody, consoleSignIn];
+const REQUEST_SCHEMAS = [createPaymentBody, overrideBody, redeliverBody, replayBody, consoleSignIn];
 const RESPONSE_SCHEMAS = [
   paymentAccepted,
   paymentSummary,
@@ -51,6 +59,9 @@ const RESPONSE_SCHEMAS = [
   webhookDeadLetter,
   webhookDeadLetterList,
   redeliveryAccepted,
+  kafkaDeadLetter,
+  kafkaDeadLetterList,
+  replayResult,
   merchantTotalsView,
   liveView,
   readyView,
@@ -431,6 +442,47 @@ export function openApiDocument() {
               409: 'the endpoint is no longer configured, or a delivery of the event is already scheduled',
             }),
             ...serverErrors,
+          },
+        },
+      },
+      '/dead-letters/kafka': {
+        get: {
+          operationId: 'listKafkaDeadLetters',
+          summary: "Every topic's dead letters (<topic>.dlt) with their reasons, newest first (operators)",
+          security: [operatorBearer],
+          parameters: queryParameters(listKafkaDeadLettersQuery),
+          responses: {
+            '200': { description: 'per topic, its dead letters', ...json(kafkaDeadLetterList) },
+            ...problems({ 400: 'invalid query (errors[] names each parameter)' }),
+            ...authErrors('operator'),
+            ...serverErrors,
+            ...problems({ 503: 'the dead-letter topics are still being read, or this api does not follow them' }),
+          },
+        },
+      },
+      '/dead-letters/kafka/{topic}/replay': {
+        post: {
+          operationId: 'replayKafkaDeadLetters',
+          summary: "Publish a topic's dead letters not replayed before to the topic again (operators; audited)",
+          description:
+            'Each original record is published again with its key, value and headers, once: a second replay sends only ' +
+            'dead letters that came since. Replays of one topic run one at a time. Safe because every consumer ' +
+            'deduplicates by event id.',
+          security: [operatorBearer],
+          parameters: [pathParameter('topic', inline(deadLetteredTopic))],
+          requestBody: { required: true, ...json(replayBody) },
+          responses: {
+            '200': { description: 'replayed', ...json(replayResult) },
+            ...bodyErrors,
+            ...authErrors('operator'),
+            ...problems({ 404: 'not a topic that has dead letters' }),
+            ...serverErrors,
+            '503': problem('PostgreSQL or Kafka is unavailable for a moment (retry), or this api does not replay dead letters', {
+              'Retry-After': {
+                schema: { type: 'string', pattern: '^[0-9]+$' },
+                description: 'seconds (absent when this api does not replay)',
+              },
+            }),
           },
         },
       },

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { DeadLetterFollower } from '../kafka/dead-letter-follower';
 import { listen } from '../roles/listen';
 import { bridgeGroupIds } from '../roles/consumer-groups';
 import { createKafka } from '../kafka/client';
@@ -19,13 +21,24 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
   const kafka = createKafka(config, 'api');
   const merchantTotals = createMerchantTotalsTable(kafka, config.kafka.clientId);
   await merchantTotals.start();
+  // Followed in the background too: GET /dead-letters/kafka answers 503 until it has caught up once.
+  const deadLetters = new DeadLetterFollower(kafka, { groupId: `${config.kafka.clientId}-api-dead-letters-${randomUUID()}` });
+  await deadLetters.start();
   const admin = kafka.admin();
   await admin.connect();
   const groups = bridgeGroupIds(config);
   const bridgeConsuming = () => checkGroupsConsuming(admin, [groups.requests, groups.accounts]);
-  const app = createApiApp({ pool, client, config, merchantTotals, bridgeConsuming });
+  const app = createApiApp({
+    pool,
+    client,
+    config,
+    merchantTotals,
+    bridgeConsuming,
+    kafkaDeadLetters: { kafka, follower: deadLetters },
+  });
   const server = await listen(app, config.api.port, config.httpHost).catch(async (err: unknown) => {
     await merchantTotals.stop();
+    await deadLetters.stop();
     await admin.disconnect();
     throw err;
   });
@@ -50,6 +63,7 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await merchantTotals.stop();
+      await deadLetters.stop();
       await admin.disconnect();
       await client.connection.close();
     },

@@ -1,6 +1,7 @@
 /**
  * The audit log of operator actions (DESIGN.md §7.7), written only here: the api records each override
- * request, the saga what it did with it, and the api each webhook redelivery. A row is found by its signal id
+ * request, the saga what it did with it, and the api each webhook redelivery and each replay of a Kafka
+ * dead-letter topic. A row is found by its signal id
  * and its payment together, so no writer can touch another payment's row.
  */
 import { randomUUID } from 'node:crypto';
@@ -61,5 +62,17 @@ export async function recordWebhookRedelivery(
     `insert into operator_audit (signal_id, action, payment_id, operator, reason, outcome, detail)
      values ($1, 'redeliver_webhook', $2, $3, $4, 'redelivered', $5)`,
     [`redeliver-webhook:${randomUUID()}`, redelivery.paymentId, redelivery.operator, redelivery.reason, redelivery.detail],
+  );
+}
+
+/** An operator replayed a Kafka topic's dead letters: a row about the topic, naming no payment. */
+export async function recordDeadLetterReplay(
+  db: Db,
+  replay: { topic: string; operator: string; reason: string; detail: Record<string, unknown> },
+): Promise<void> {
+  await db.query(
+    `insert into operator_audit (signal_id, action, payment_id, operator, reason, outcome, detail)
+     values ($1, 'replay_dead_letters', null, $2, $3, 'replayed', $4)`,
+    [`replay-dead-letters:${randomUUID()}`, replay.operator, replay.reason, { topic: replay.topic, ...replay.detail }],
   );
 }

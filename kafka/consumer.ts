@@ -14,7 +14,7 @@ import { permanentFailure } from '../db/errors';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { contextFromHeaders, inSpan, SpanKind } from '../observability/tracing';
-import { deadLetterHeaders } from './dead-letters';
+import { deadLetterHeaders, notJsonReason } from './dead-letters';
 import { SupervisedConsumer } from './supervised-consumer';
 
 /** A record that no retry can fix. */
@@ -29,7 +29,7 @@ export function decodeRecord<T extends EventType>(type: T, value: Buffer | null)
   try {
     json = JSON.parse(value.toString('utf8'));
   } catch (err) {
-    throw new PoisonRecordError(`value is not JSON: ${(err as Error).message}`);
+    throw new PoisonRecordError(notJsonReason((err as Error).message));
   }
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) throw new PoisonRecordError(`invalid envelope: ${summarize(envelope.error)}`);

@@ -53,7 +53,9 @@ export async function readToEnd(kafka: Kafka, opts: ReadToEndOptions): Promise<R
     }
     let records = 0;
     if (remaining.size > 0) {
-      const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+      // A short fetch wait: at the end a fetch waits that long for records that will not come, and the
+      // disconnect below waits for it.
+      const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
       let done!: () => void;
       const finished = new Promise<void>((resolve) => (done = resolve));
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -85,10 +87,15 @@ export async function readToEnd(kafka: Kafka, opts: ReadToEndOptions): Promise<R
             );
           }),
         ]).finally(() => clearTimeout(timer));
+        // Committed by this member of the group: the admin's setOffsets would join the group once more and wait
+        // out a fetch at the end (5 s).
+        if (opts.groupId)
+          await consumer.commitOffsets(
+            opts.topics.flatMap((topic) => end[topic]!.map(({ partition, offset }) => ({ topic, partition, offset }))),
+          );
       } finally {
         await consumer.disconnect();
       }
-      if (opts.groupId) for (const topic of opts.topics) await admin.setOffsets({ groupId, topic, partitions: end[topic]! });
     }
     return { records, earliest, end };
   } finally {

@@ -183,6 +183,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dead-letters/kafka": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every topic's dead letters (<topic>.dlt) with their reasons, newest first (operators) */
+        get: operations["listKafkaDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dead-letters/kafka/{topic}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a topic's dead letters not replayed before to the topic again (operators; audited)
+         * @description Each original record is published again with its key, value and headers, once: a second replay sends only dead letters that came since. Replays of one topic run one at a time. Safe because every consumer deduplicates by event id.
+         */
+        post: operations["replayKafkaDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/merchants/{merchantId}/totals": {
         parameters: {
             query?: never;
@@ -454,6 +491,52 @@ export interface components {
             /** @constant */
             status: "PENDING";
         };
+        /** @description a record a consumer rejected, with its reason (never its other headers) */
+        KafkaDeadLetter: {
+            /** @description of the dead-letter topic */
+            partition: number;
+            /** @description in the dead-letter topic */
+            offset: string;
+            /** @description why the consumer rejected the record */
+            reason: string;
+            /** @description the consumer group that dead-lettered it */
+            group: string;
+            /** @description when it was dead-lettered */
+            at: string;
+            original: {
+                topic: string;
+                partition: number;
+                offset: string;
+            };
+            key: string | null;
+            /** @description the value with only the event contract fields shown (others [redacted]); a value not JSON is not shown */
+            preview: string;
+        };
+        KafkaDeadLetterList: {
+            topics: {
+                /**
+                 * @description a topic that has a dead-letter topic (<topic>.dlt)
+                 * @enum {string}
+                 */
+                topic: "payments.authorization.requested" | "accounts.state.updated" | "payments.authorization.decided";
+                /** @description newest first */
+                deadLetters: components["schemas"]["KafkaDeadLetter"][];
+                /** @description older dead letters left out of this list (it keeps the newest 1000) */
+                omitted: number;
+            }[];
+        };
+        /** @description republished to their topic; a second replay sends only new ones */
+        KafkaDeadLetterReplayResult: {
+            /**
+             * @description a topic that has a dead-letter topic (<topic>.dlt)
+             * @enum {string}
+             */
+            topic: "payments.authorization.requested" | "accounts.state.updated" | "payments.authorization.decided";
+            /** @description how many records were published again */
+            replayed: number;
+            /** @description the dead letters replayed, in the order sent */
+            deadLetters: components["schemas"]["KafkaDeadLetter"][];
+        };
         /** @description authorized amount (minor units) and count per currency, counted exactly once per decided event */
         MerchantTotals: {
             merchantId: string;
@@ -529,6 +612,9 @@ export interface components {
             reason: string;
         };
         WebhookRedelivery: {
+            reason: string;
+        };
+        KafkaDeadLetterReplay: {
             reason: string;
         };
         /** @description an operator bearer token (API_TOKENS); sent in the body, never in a URL */
@@ -1590,6 +1676,177 @@ export interface operations {
             503: {
                 headers: {
                     /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listKafkaDeadLetters: {
+        parameters: {
+            query?: {
+                topic?: "payments.authorization.requested" | "accounts.state.updated" | "payments.authorization.decided";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description per topic, its dead letters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KafkaDeadLetterList"];
+                };
+            };
+            /** @description invalid query (errors[] names each parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="paysaga" */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token lacks the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (logged; the response says nothing more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the dead-letter topics are still being read, or this api does not follow them */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayKafkaDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                topic: "payments.authorization.requested" | "accounts.state.updated" | "payments.authorization.decided";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KafkaDeadLetterReplay"];
+            };
+        };
+        responses: {
+            /** @description replayed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KafkaDeadLetterReplayResult"];
+                };
+            };
+            /** @description the body is not valid JSON or not a valid request (errors[] names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="paysaga" */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token lacks the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not a topic that has dead letters */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body over 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json (UTF-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (logged; the response says nothing more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Kafka is unavailable for a moment (retry), or this api does not replay dead letters */
+            503: {
+                headers: {
+                    /** @description seconds (absent when this api does not replay) */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };

@@ -15,6 +15,7 @@ import { listDeadLetters, replayDeadLetters } from '../../kafka/dead-letters';
 import { readToEnd } from '../../kafka/read-to-end';
 import { ensureTopics } from '../../kafka/topics';
 import { eventually } from '../eventually';
+import { startGroupAtEnd } from '../kafka-groups';
 
 describe('dead letters: list and replay (real Kafka)', function () {
   this.timeout(120_000);
@@ -33,14 +34,7 @@ describe('dead letters: list and replay (real Kafka)', function () {
       handle: async () => undefined,
     });
     // Starts at the end of the topic: a new group reads from the beginning, so mark it positioned first.
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.setOffsets({
-      groupId: group,
-      topic: TOPICS.paymentRequested,
-      partitions: await admin.fetchTopicOffsets(TOPICS.paymentRequested),
-    });
-    await admin.disconnect();
+    await startGroupAtEnd(kafka, group, TOPICS.paymentRequested);
     await consumer.start();
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();

@@ -42,4 +42,14 @@ describe('decoding Kafka records (poison or not)', () => {
       );
     });
   }
+
+  it('keeps no part of the value in the reason of a value that is not JSON (it is logged and shown to operators)', () => {
+    for (const value of ['sk_live_0123456789abcdef', '{"apiKey": sk_live_0123456789abcdef}', 'password=hunter2hunter2']) {
+      assert.throws(
+        () => decodeRecord('payment.authorization.requested', Buffer.from(value)),
+        (err: unknown) =>
+          err instanceof PoisonRecordError && /not JSON/.test(err.message) && !/sk_live|hunter2|passw/.test(err.message),
+      );
+    }
+  });
 });
