@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { TOPICS } from '../../contracts/topics';
 import { launchBrowser } from '../browser';
+import { eventually } from '../eventually';
 import { pipelineForSuite, TOKENS } from './pipeline-harness';
 
 const SHOTS = process.env.CONSOLE_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'paysaga-console-'));
@@ -20,6 +22,7 @@ const ACCOUNT_STATE_DEADLINE_MS = 8_000;
 describe('operator console in a real browser (Chromium driven by Playwright, real engines)', function () {
   this.timeout(120_000);
   const h = pipelineForSuite({
+    followDeadLetters: true,
     env: { ACCOUNT_STATE_DEADLINE: `${ACCOUNT_STATE_DEADLINE_MS}ms`, ACCOUNT_STATE_TIMEOUT_POLICY: 'review', REVIEW_DEADLINE: '10m' },
   });
   let browser: Browser;
@@ -135,14 +138,15 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
     await screenshot('search');
 
     await h.publishRequest(h.paymentRequest(h.accountId()), '{"not": "a payment request"}');
+    // The bridge dead-letters the record within moments, and the api's follower of the topics then lists it.
+    await eventually('the poison record is listed', async () => {
+      const res = await h.get(`/dead-letters/kafka?topic=${TOPICS.paymentRequested}`, TOKENS.operator);
+      const body = res.status === 200 ? ((await res.json()) as { topics: { deadLetters: unknown[] }[] }) : undefined;
+      return (body?.topics[0]?.deadLetters.length ?? 0) > 0;
+    });
     await page.goto(`${h.apiUrl}/console#/dead-letters`);
-    const topic = page.locator('section[data-topic="payments.authorization.requested"]');
-    // The bridge dead-letters the record within moments; the page reads the topics when it opens.
-    for (let attempt = 0; !(await topic.locator('td.reason').count()); attempt++) {
-      assert.ok(attempt < 20, 'the poison record reached the dead-letter page');
-      await new Promise((r) => setTimeout(r, 500));
-      await page.reload();
-    }
+    const topic = page.locator(`section[data-topic="${TOPICS.paymentRequested}"]`);
+    await topic.locator('td.reason').first().waitFor();
     assert.ok(((await topic.locator('td.reason').first().textContent()) ?? '').length > 0, 'each dead letter says why');
     await screenshot('dead-letters');
   });

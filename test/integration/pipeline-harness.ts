@@ -25,6 +25,7 @@ import { FaultInjector } from '../../gateway/faults';
 import { createGatewayApp } from '../../gateway/server';
 import { listen } from '../../roles/listen';
 import { createKafka } from '../../kafka/client';
+import { DeadLetterFollower } from '../../kafka/dead-letter-follower';
 import { ensureTopics } from '../../kafka/topics';
 import { publishFeed } from '../../tools/legacy/feed';
 import { OutboxRelay } from '../../outbox/relay';
@@ -67,13 +68,18 @@ export class PipelineHarness {
 
   /** How long the api's Idempotency-Key claims last (the api's default unless set). */
   readonly idempotencyLeaseMs?: number;
+  /** The api's follower of the dead-letter topics (GET /dead-letters/kafka), when the suite asked for one. */
+  private deadLetters?: DeadLetterFollower;
+  private readonly followDeadLetters: boolean;
 
   /**
    * `env` overrides settings of this run (e.g. a short ACCOUNT_STATE_DEADLINE and the review policy);
-   * `idempotencyLeaseMs` shortens the api's key lease, so a test can let a claim expire.
+   * `idempotencyLeaseMs` shortens the api's key lease, so a test can let a claim expire; `followDeadLetters`
+   * gives the api the dead-letter topics' follower, as the api role has (one more consumer group to join).
    */
-  constructor(opts: { env?: Partial<NodeJS.ProcessEnv>; idempotencyLeaseMs?: number } = {}) {
+  constructor(opts: { env?: Partial<NodeJS.ProcessEnv>; idempotencyLeaseMs?: number; followDeadLetters?: boolean } = {}) {
     this.idempotencyLeaseMs = opts.idempotencyLeaseMs;
+    this.followDeadLetters = opts.followDeadLetters ?? false;
     this.env = {
       ...process.env,
       KAFKA_CLIENT_ID: `paysaga-test-${this.runId}`,
@@ -117,6 +123,10 @@ export class PipelineHarness {
     });
     this.workerRun = this.worker.run();
 
+    if (this.followDeadLetters) {
+      this.deadLetters = new DeadLetterFollower(this.kafka, { groupId: `${this.config.kafka.clientId}-api-dead-letters` });
+      await this.deadLetters.start();
+    }
     const api = await listen(
       createApiApp({
         pool: this.pool,
@@ -124,6 +134,7 @@ export class PipelineHarness {
         config: this.config,
         hooks: { afterKeyClaimed: () => this.apiHooks.afterKeyClaimed?.() ?? Promise.resolve() },
         idempotencyLeaseMs: this.idempotencyLeaseMs,
+        kafkaDeadLetters: this.deadLetters && { kafka: this.kafka, follower: this.deadLetters },
       }),
       0,
     );
@@ -197,6 +208,7 @@ export class PipelineHarness {
       step('collector', () => this.collector?.disconnect()),
       step('bridge', () => this.bridge?.stop()),
       step('read model', () => this.readModel?.stop()),
+      step('dead-letter follower', () => this.deadLetters?.stop()),
     ]);
     await step('relay', () => this.relay?.stop());
     await step('worker', async () => {
