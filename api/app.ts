@@ -12,6 +12,7 @@ import { openApiDocument } from './openapi';
 import { paymentEventRoutes } from './payment-events';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
+import { reviewQueueRoutes } from './review-queue';
 import { undeclaredRequests } from './undeclared';
 import { webhookRoutes } from './webhooks';
 import { fatalError } from '../roles/lifecycle';
@@ -74,6 +75,7 @@ export function createApiApp(opts: {
   });
   app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks, idempotencyLeaseMs: opts.idempotencyLeaseMs }));
   app.use(paymentEventRoutes({ pool, requireRole }));
+  app.use(reviewQueueRoutes({ pool, requireRole }));
   app.use(ledgerRoutes({ pool, requireRole }));
   app.use(merchantRoutes({ totals: opts.merchantTotals, requireRole }));
   app.use(webhookRoutes({ pool, config, requireRole }));
