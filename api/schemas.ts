@@ -86,12 +86,12 @@ export const paymentFeedEvent = paymentEvent
   .meta({ id: 'PaymentFeedEvent', description: "the data of an event of the stream of every payment's timeline" });
 
 /** Last-Event-ID of GET /payment-events: `<transaction id>-<row id>`, positions in the commit order of the rows. */
+const NOT_A_FEED_EVENT_ID = 'is not an event id of this stream: send the id of the last event received';
 export const feedEventId = z
   .string()
-  .regex(
-    /^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,14})$/,
-    'is not an event id of this stream: send the id of the last event received',
-  )
+  .regex(/^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,14})$/, NOT_A_FEED_EVENT_ID)
+  // A transaction id is a 64-bit xid8: a larger one would fail in PostgreSQL on every poll.
+  .refine((s) => !/^[0-9]+-/.test(s) || BigInt(s.split('-')[0]!) < 2n ** 64n, NOT_A_FEED_EVENT_ID)
   .transform((s) => {
     const [tx, id] = s.split('-');
     return { tx: tx!, id: Number(id) };

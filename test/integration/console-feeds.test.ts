@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { contractClient } from '../api-contract';
+import { contractChecker, contractClient } from '../api-contract';
 import { eventually } from '../eventually';
 import { pipelineForSuite, TOKENS } from './pipeline-harness';
 import { openEventStream, type StreamEvent } from './sse-client';
@@ -160,10 +160,17 @@ describe("the operator console's feeds (real engines)", function () {
     for (const path of ['/review-queue', '/payment-events']) assert.equal((await h.get(path, TOKENS.client)).status, 403);
     assert.equal((await h.get('/review-queue?limit=501', TOKENS.operator)).status, 400);
     assert.equal((await h.get('/review-queue?status=AUTHORIZED', TOKENS.operator)).status, 400);
-    const bad = await fetch(`${h.apiUrl}/payment-events`, {
-      headers: { authorization: `Bearer ${TOKENS.operator}`, 'last-event-id': '42' },
-    });
-    assert.equal(bad.status, 400);
+    // A payment stream's id, and a transaction id beyond 64 bits.
+    for (const lastEventId of ['42', '18446744073709551616-1']) {
+      const bad = await fetch(`${h.apiUrl}/payment-events`, {
+        headers: { authorization: `Bearer ${TOKENS.operator}`, 'last-event-id': lastEventId },
+      });
+      assert.equal(bad.status, 400);
+      assert.deepEqual(
+        contractChecker().responseProblems('GET', bad.url, { status: bad.status, headers: bad.headers, body: await bad.text() }),
+        [],
+      );
+    }
   });
 
   it('finds payments by merchant, for an operator and for the client that made them', async () => {
