@@ -32,13 +32,15 @@ export function reviewQueueRoutes(opts: {
     const parsed = reviewQueueQuery.safeParse(req.query);
     if (!parsed.success) return problem(res, 400, 'invalid query', { errors: fieldErrors(parsed.error) });
     const { status, accountId, merchantId, limit } = parsed.data;
-    // The undecided payments (payments_undecided: few, however many are decided), each with its newest row.
+    // The undecided payments (payments_undecided: few, however many are decided), each with its newest row past
+    // the request: a rebuild of the read model writes the RECEIVED row again, after the saga's rows.
     const { rows } = await pool.query<QueueRow>(
       `select p.payment_id, p.account_id, p.merchant_id, p.amount, p.currency, p.requested_at, t.status,
               t.at as waiting_since, (t.detail->>'deadline')::timestamptz as deadline, count(*) over ()::int as total
        from payments p
        cross join lateral (
-         select status, at, detail from payment_timeline t where t.payment_id = p.payment_id order by id desc limit 1
+         select status, at, detail from payment_timeline t
+         where t.payment_id = p.payment_id and t.status <> 'RECEIVED' order by id desc limit 1
        ) t
        where p.decision is null and t.status = any($1::text[])
          and ($2::text is null or p.account_id = $2) and ($3::text is null or p.merchant_id = $3)

@@ -82,7 +82,7 @@ describe("the operator console's feeds (real engines)", function () {
     await feedDone;
   });
 
-  it('lists a late payment waiting for account state with its deadline, and drops it once it is decided', async () => {
+  it('lists a late payment waiting for account state with its deadline, also after a rebuild, and drops it once it is decided', async () => {
     const accountId = h.accountId();
     const paymentId = await h.submit({ accountId, amount: 1_234 });
     const { data: view } = await operator().GET('/payments/{paymentId}', { params: { path: { paymentId } } });
@@ -104,6 +104,12 @@ describe("the operator console's feeds (real engines)", function () {
       },
     );
     assert.ok(listed.waitingSince >= view!.requestedAt);
+    // A rebuild of the read model writes the request's row again, after the saga's: the payment still waits.
+    await h.pool.query(`insert into payment_timeline (payment_id, at, status) values ($1, $2, 'RECEIVED')`, [
+      paymentId,
+      view!.requestedAt,
+    ]);
+    assert.deepEqual((await queue({ accountId })).payments, [listed]);
 
     await h.publishAccountStates(h.accountState(accountId));
     assert.equal((await h.decision(paymentId)).decision, 'AUTHORIZED');
@@ -113,6 +119,7 @@ describe("the operator console's feeds (real engines)", function () {
       decided!.timeline.map((t) => [t.status, t.detail.deadline]),
       [
         ['RECEIVED', undefined],
+        ['RECEIVED', undefined], // the rebuild's
         ['AWAITING_ACCOUNT_STATE', deadline],
         ['AUTHORIZED', undefined],
       ],
