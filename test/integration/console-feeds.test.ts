@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createApiApp } from '../../api/app';
+import { listen } from '../../roles/listen';
 import { contractChecker, contractClient } from '../api-contract';
 import { eventually } from '../eventually';
 import { pipelineForSuite, TOKENS } from './pipeline-harness';
@@ -196,9 +199,9 @@ describe("the operator console's feeds (real engines)", function () {
     assert.deepEqual(other!.payments, []);
   });
 
-  it("streams every payment's rows in commit order with their payment, from the end, and resumes after Last-Event-ID without repeats or gaps", async () => {
-    const openFeed = (lastEventId?: string) =>
-      openEventStream<FeedEvent['data']>(`${h.apiUrl}/payment-events`, {
+  it("streams every payment's rows in commit order with their payment, from the end, and resumes after Last-Event-ID on another api process without repeats or gaps", async () => {
+    const openFeed = (lastEventId?: string, apiUrl = h.apiUrl) =>
+      openEventStream<FeedEvent['data']>(`${apiUrl}/payment-events`, {
         token: TOKENS.operator,
         schema: 'PaymentFeedEvent',
         lastEventId,
@@ -232,13 +235,20 @@ describe("the operator console's feeds (real engines)", function () {
       payments.map((p) => p.paymentId),
     );
 
-    // Another stream resumes after the first payment's request: the same events follow, none twice, none missed.
-    const from = events.indexOf(of(payments[0]!.paymentId)[0]!);
-    const expected = events.slice(from + 1);
-    const resumed = await openFeed(events[from]!.id);
-    const got: FeedEvent[] = [];
-    while (got.length < expected.length) got.push((await resumed.next())!);
-    assert.deepEqual(got, expected);
+    // Another stream resumes after the first payment's request, on another api process (it shares only the
+    // database): the same events follow, none twice, none missed.
+    const otherApi = await listen(createApiApp({ pool: h.pool, client: h.client, config: h.config }), 0);
+    try {
+      const from = events.indexOf(of(payments[0]!.paymentId)[0]!);
+      const expected = events.slice(from + 1);
+      const resumed = await openFeed(events[from]!.id, `http://127.0.0.1:${(otherApi.address() as AddressInfo).port}`);
+      const got: FeedEvent[] = [];
+      while (got.length < expected.length) got.push((await resumed.next())!);
+      assert.deepEqual(got, expected);
+    } finally {
+      otherApi.closeAllConnections();
+      await new Promise((r) => otherApi.close(r));
+    }
   });
 
   it('streams a payment entering review, then the override an operator applied, then the decision', async () => {
