@@ -5,7 +5,8 @@
 import { activityLog } from './log';
 import type { Override } from '../contracts/payment';
 import { recordOverrideOutcome, type OverrideOutcome } from '../db/operator-audit';
-import type { Pool } from '../db/pool';
+import { appendTimelineRow } from '../db/payment-timeline';
+import { withTransaction, type Pool } from '../db/pool';
 import { metrics } from '../observability/metrics';
 
 export type { OverrideOutcome };
@@ -13,7 +14,19 @@ export type { OverrideOutcome };
 export function createAuditActivities({ pool }: { pool: Pool }) {
   return {
     async recordOverride({ paymentId, override, outcome }: { paymentId: string; override: Override; outcome: OverrideOutcome }) {
-      if (await recordOverrideOutcome(pool, paymentId, override, outcome)) {
+      const recorded = await withTransaction(pool, async (tx) => {
+        if (!(await recordOverrideOutcome(tx, paymentId, override, outcome))) return false;
+        // With the audit row, so once per signal id: a retried activity finds the outcome recorded and adds
+        // nothing. No event id: the row comes from no topic, and a rebuild of the read model keeps it.
+        const { signalId, operator, decision, reason } = override;
+        await appendTimelineRow(tx, {
+          paymentId,
+          status: outcome === 'applied' ? 'OVERRIDE_APPLIED' : 'OVERRIDE_IGNORED',
+          detail: { operator, decision, reason, signalId },
+        });
+        return true;
+      });
+      if (recorded) {
         metrics.overrides.inc({ decision: override.decision, outcome });
         activityLog.info('override audited', { paymentId, operator: override.operator, decision: override.decision, outcome });
       }

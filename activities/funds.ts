@@ -18,6 +18,15 @@ export interface BeginWaitingInput {
   paymentId: string;
   accountId: string;
   requestedAt: string;
+  /** When the wait ends (ISO), for the timeline; optional: sagas started before it was passed have none. */
+  deadline?: string;
+}
+
+export interface BeginReviewInput {
+  paymentId: string;
+  /** When review ends (ISO) without an operator's decision. */
+  deadline: string;
+  timeoutPolicy: 'decline' | 'review';
 }
 
 export interface ReserveFundsInput {
@@ -42,7 +51,7 @@ export function createFundsActivities({ pool }: { pool: Pool }) {
      * transaction under the account lock, so an update recorded at any moment either is returned here or
      * sees this payment waiting (the bridge signals it). DESIGN.md §5.
      */
-    async beginWaiting({ paymentId, accountId, requestedAt }: BeginWaitingInput): Promise<AccountState | undefined> {
+    async beginWaiting({ paymentId, accountId, requestedAt, deadline }: BeginWaitingInput): Promise<AccountState | undefined> {
       return withTransaction(pool, async (tx) => {
         await lockAccount(tx, accountId);
         const latest = await beginWaiting(tx, { paymentId, accountId, asOfAtLeast: requestedAt });
@@ -51,10 +60,17 @@ export function createFundsActivities({ pool }: { pool: Pool }) {
           await appendTimelineRowOnce(tx, {
             paymentId,
             status: 'AWAITING_ACCOUNT_STATE',
-            detail: { asOfAtLeast: requestedAt, ...(latest && { latestAsOf: latest.asOf }) },
+            detail: { asOfAtLeast: requestedAt, ...(latest && { latestAsOf: latest.asOf }), ...(deadline && { deadline }) },
           });
         return latest;
       });
+    },
+
+    /** The payment waits for an operator until `deadline`: the timeline (and the review queue) shows it, once. */
+    async beginReview({ paymentId, deadline, timeoutPolicy }: BeginReviewInput): Promise<void> {
+      await withTransaction(pool, (tx) =>
+        appendTimelineRowOnce(tx, { paymentId, status: 'PENDING_REVIEW', detail: { deadline, timeoutPolicy } }),
+      );
     },
 
     /**

@@ -16,6 +16,7 @@ import { paymentEventRoutes } from './payment-events';
 import { paymentHistoryRoutes } from './payment-history';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
+import { reviewQueueRoutes } from './review-queue';
 import { undeclaredRequests } from './undeclared';
 import { webhookRoutes } from './webhooks';
 import { fatalError } from '../roles/lifecycle';
@@ -85,6 +86,7 @@ export function createApiApp(opts: {
   app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks, idempotencyLeaseMs: opts.idempotencyLeaseMs }));
   app.use(paymentEventRoutes({ pool, requireRole }));
   app.use(paymentHistoryRoutes({ pool, client, config, requireRole }));
+  app.use(reviewQueueRoutes({ pool, requireRole }));
   app.use(ledgerRoutes({ pool, requireRole }));
   app.use(merchantRoutes({ totals: opts.merchantTotals, requireRole }));
   app.use(webhookRoutes({ pool, config, requireRole }));

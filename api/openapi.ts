@@ -19,11 +19,14 @@ import {
   overrideBody,
   paymentAccepted,
   paymentEvent,
+  paymentFeedEvent,
   paymentList,
   paymentSummary,
   paymentView,
   problemDetails,
   readyView,
+  reviewQueue,
+  reviewQueueQuery,
   trialBalanceView,
 } from './schemas';
 import { consoleSessionView, consoleSignIn } from './console-schemas';
@@ -52,6 +55,8 @@ const RESPONSE_SCHEMAS = [
   paymentList,
   paymentEvent,
   paymentHistory,
+  paymentFeedEvent,
+  reviewQueue,
   overrideAccepted,
   problemDetails,
   ledgerAccountView,
@@ -365,6 +370,55 @@ export function openApiDocument() {
             '200': { description: "the payment's history", ...json(paymentHistory) },
             ...authErrors('operator'),
             ...problems({ 404: 'unknown payment' }),
+            ...serverErrors,
+          },
+        },
+      },
+      '/payment-events': {
+        get: {
+          operationId: 'streamAllPaymentEvents',
+          summary: "Every payment's state changes as Server-Sent Events, in commit order (operators)",
+          description:
+            "Each event is a row of a payment's timeline as it commits: `id:` its event id (`<transaction>-<row>`), " +
+            '`data:` a PaymentFeedEvent as JSON. A new stream starts at the current end (no backlog); with ' +
+            'Last-Event-ID it resumes right after that event, without gaps or repeats. It never ends; a comment ' +
+            'line (`: heartbeat`) every 15 s keeps it open through proxies.',
+          security: [operatorBearer],
+          parameters: [
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              description: 'the id of the last event received: the stream resumes after it',
+              schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,14})$' },
+            },
+          ],
+          responses: {
+            '200': {
+              description: "the event stream (text/event-stream); each event's data is a PaymentFeedEvent",
+              content: {
+                'text/event-stream': {
+                  schema: { type: 'string', description: 'events; the data of each is a PaymentFeedEvent' },
+                  'x-item-schema': ref(paymentFeedEvent),
+                },
+              },
+            },
+            ...problems({ 400: 'Last-Event-ID is not an event id of this stream' }),
+            ...authErrors('operator'),
+            ...serverErrors,
+          },
+        },
+      },
+      '/review-queue': {
+        get: {
+          operationId: 'getReviewQueue',
+          summary: 'Undecided payments waiting for account state or in review, soonest deadline first (operators)',
+          security: [operatorBearer],
+          parameters: queryParameters(reviewQueueQuery),
+          responses: {
+            '200': { description: 'the queue', ...json(reviewQueue) },
+            ...problems({ 400: 'invalid query (errors[] names each parameter)' }),
+            ...authErrors('operator'),
             ...serverErrors,
           },
         },

@@ -1,26 +1,24 @@
 /**
- * GET /payments/:id/events: a payment's state changes as Server-Sent Events, for clients that would otherwise
- * poll GET /payments/:id. Each event is a row of the payment's timeline (db/payment-timeline.ts), whose id is the
- * event id; after the decision's event the stream ends. A client that reconnects with Last-Event-ID gets only
- * the rows after it. The rows come from the database, polled per stream, so any api process serves any stream.
+ * The timeline as Server-Sent Events (api/event-stream.ts), read from the database, so any api process serves
+ * any stream; a client that reconnects with Last-Event-ID gets only what came after that event.
+ *
+ * - GET /payments/:id/events: a payment's state changes, for clients that would otherwise poll
+ *   GET /payments/:id. Each event is a row of the payment's timeline (db/payment-timeline.ts), whose id is the
+ *   event id; after the decision's event the stream ends.
+ * - GET /payment-events: every payment's rows as they commit, in commit order, for the operator console; it
+ *   starts at the current end (no backlog) and never ends.
  */
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from '../db/pool';
-import type { TimelineRow } from '../db/payment-timeline';
-import { logger, paymentBindings } from '../observability/logger';
-import { metrics } from '../observability/metrics';
+import { feedAfter, feedEnd, type TimelineRow } from '../db/payment-timeline';
+import { paymentBindings } from '../observability/logger';
 import { callerOf, mayRead } from './auth';
+import { serveEventStream } from './event-stream';
 import { fieldErrors, problem } from './problem';
-import { lastEventId } from './schemas';
+import { feedEventId, lastEventId } from './schemas';
 
-/** How often a stream looks for new rows: a state change reaches the client within this. */
-const POLL_MS = 500;
-/** A comment this often keeps proxies and load balancers from closing a quiet stream. */
-const HEARTBEAT_MS = 15_000;
-
-/** One event: `id` and `data` lines, then a blank line (the data is one line of JSON). */
-const eventText = (paymentId: string, row: TimelineRow) =>
-  `id: ${row.id}\ndata: ${JSON.stringify({ paymentId, at: row.at.toISOString(), status: row.status, detail: row.detail })}\n\n`;
+/** Rows the feed reads per query: a backlog after a reconnect comes in pages of this. */
+const FEED_PAGE = 500;
 
 export function paymentEventRoutes(opts: {
   pool: Pool;
@@ -59,52 +57,43 @@ export function paymentEventRoutes(opts: {
       );
       if (!found[0] || !mayRead(callerOf(res), found[0].caller)) return problem(res, 404, 'payment not found');
 
-      res.status(200).set({
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no', // nginx would otherwise buffer the stream
-      });
-      res.flushHeaders();
-      if (req.method === 'HEAD') return void res.end();
-
-      let open = true;
-      let wake: (() => void) | undefined;
-      res.on('close', () => {
-        open = false;
-        wake?.();
-      });
-      metrics.eventStreams.inc();
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
       let last = resume?.data ?? 0;
-      try {
-        while (open) {
-          const next = await rowsAfter(paymentId, last).catch((err: unknown) => {
-            // PostgreSQL away for a moment: the stream stays open and tries again.
-            logger.warn({ ...paymentBindings(paymentId), err: (err as Error).message }, 'payment events: read failed');
-            return { rows: [], decided: false };
-          });
-          if (!next) break;
+      await serveEventStream(
+        req,
+        res,
+        async (send) => {
+          const next = await rowsAfter(paymentId, last);
+          if (!next) return 'end';
           for (const row of next.rows) {
-            res.write(eventText(paymentId, row));
+            send(String(row.id), { paymentId, at: row.at.toISOString(), status: row.status, detail: row.detail });
             last = row.id;
           }
-          if (next.decided) break;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, POLL_MS);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-      } finally {
-        clearInterval(heartbeat);
-        metrics.eventStreams.dec();
-        if (open) res.end();
-      }
+          return next.decided ? 'end' : 'wait';
+        },
+        paymentBindings(paymentId),
+      );
     },
   );
+
+  router.get('/payment-events', requireRole('operator'), async (req, res) => {
+    const header = req.header('last-event-id');
+    const resume = header === undefined ? undefined : feedEventId.safeParse(header);
+    if (resume && !resume.success) return problem(res, 400, 'invalid Last-Event-ID', { errors: fieldErrors(resume.error) });
+    let last = resume?.data ?? (await feedEnd(pool));
+    await serveEventStream(
+      req,
+      res,
+      async (send) => {
+        const rows = await feedAfter(pool, last, FEED_PAGE);
+        for (const { tx, id, paymentId, at, status, detail, accountId, merchantId, amount, currency } of rows) {
+          send(`${tx}-${id}`, { paymentId, at: at.toISOString(), status, detail, accountId, merchantId, amount, currency });
+          last = { tx, id };
+        }
+        return rows.length === FEED_PAGE ? 'again' : 'wait';
+      },
+      { stream: 'payment-events' },
+    );
+  });
 
   return router;
 }

@@ -157,19 +157,28 @@ export function paymentRoutes(opts: {
   router.get('/payments', requireRole('client', 'operator'), async (req, res) => {
     const parsed = listPaymentsQuery.safeParse(req.query);
     if (!parsed.success) return problem(res, 400, 'invalid query', { errors: fieldErrors(parsed.error) });
-    const { accountId, status, limit, cursor: after } = parsed.data;
+    const { accountId, merchantId, status, limit, cursor: after } = parsed.data;
     const caller = callerOf(res);
     // Newest first; the cursor is the (requested_at, payment_id) of the last row of the previous page. A client
-    // pages through its own records (payment_callers, indexed by caller and age); an operator through all.
+    // pages through its own records (payment_callers, indexed by caller and age); an operator through all (by
+    // account or merchant: payments_by_account, payments_by_merchant).
     const own = !caller.roles.includes('operator');
     const { rows } = await pool.query<PaymentRow>(
       `select p.*, c.caller from ${own ? 'payment_callers c join payments p' : 'payments p left join payment_callers c'}
          using (payment_id)
        where ($1::text is null or p.account_id = $1) and ($2::text is null or p.status = $2)
-         and ($3::text is null or c.caller = $3)
+         and ($3::text is null or c.caller = $3) and ($7::text is null or p.merchant_id = $7)
          and ($4::timestamptz is null or (${own ? 'c' : 'p'}.requested_at, payment_id) < ($4, $5))
        order by ${own ? 'c' : 'p'}.requested_at desc, payment_id desc limit $6`,
-      [accountId ?? null, status ?? null, own ? caller.subject : null, after?.at ?? null, after?.id ?? null, limit + 1],
+      [
+        accountId ?? null,
+        status ?? null,
+        own ? caller.subject : null,
+        after?.at ?? null,
+        after?.id ?? null,
+        limit + 1,
+        merchantId ?? null,
+      ],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);

@@ -40,8 +40,18 @@ export const paymentView = paymentSummary
   })
   .meta({ id: 'Payment' });
 
-/** The states a payment's timeline records, in the order a payment goes through them. */
-export const TIMELINE_STATUSES = ['RECEIVED', 'AWAITING_ACCOUNT_STATE', ...DECISIONS] as const;
+/**
+ * What a payment's timeline records: its states, in the order a payment goes through them, and what the saga did
+ * with each operator override (applied, or ignored because the payment was decided or already overridden).
+ */
+export const TIMELINE_STATUSES = [
+  'RECEIVED',
+  'AWAITING_ACCOUNT_STATE',
+  'PENDING_REVIEW',
+  'OVERRIDE_APPLIED',
+  'OVERRIDE_IGNORED',
+  ...DECISIONS,
+] as const;
 
 /** One event of GET /payments/:id/events: a row of the payment's timeline (its id is the event's id). */
 export const paymentEvent = z
@@ -62,9 +72,69 @@ export const lastEventId = z
   .regex(/^(0|[1-9][0-9]{0,14})$/, 'is not an event id of this stream: send the id of the last event received')
   .transform(Number);
 
+/**
+ * One event of GET /payment-events: a row of any payment's timeline, with the payment it belongs to (null while
+ * the read model does not hold the payment yet: the saga's row may commit first).
+ */
+export const paymentFeedEvent = paymentEvent
+  .extend({
+    accountId: z.string().nullable(),
+    merchantId: z.string().nullable(),
+    amount: z.number().int().nullable(),
+    currency: z.string().nullable(),
+  })
+  .meta({ id: 'PaymentFeedEvent', description: "the data of an event of the stream of every payment's timeline" });
+
+/** Last-Event-ID of GET /payment-events: `<transaction id>-<row id>`, positions in the commit order of the rows. */
+const NOT_A_FEED_EVENT_ID = 'is not an event id of this stream: send the id of the last event received';
+export const feedEventId = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,14})$/, NOT_A_FEED_EVENT_ID)
+  // A transaction id is a 64-bit xid8: a larger one would fail in PostgreSQL on every poll.
+  .refine((s) => !/^[0-9]+-/.test(s) || BigInt(s.split('-')[0]!) < 2n ** 64n, NOT_A_FEED_EVENT_ID)
+  .transform((s) => {
+    const [tx, id] = s.split('-');
+    return { tx: tx!, id: Number(id) };
+  });
+
+/** The states in which a payment waits, and the review queue lists it. */
+export const QUEUE_STATUSES = ['AWAITING_ACCOUNT_STATE', 'PENDING_REVIEW'] as const;
+
+export const reviewQueueQuery = z
+  .strictObject({
+    status: z.enum(QUEUE_STATUSES).optional(),
+    accountId: id.optional(),
+    merchantId: id.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .meta({ id: 'ReviewQueueQuery' });
+
+export const reviewQueue = z
+  .object({
+    payments: z.array(
+      z.object({
+        paymentId: z.string(),
+        accountId: z.string(),
+        merchantId: z.string(),
+        amount: z.number().int(),
+        currency: z.string(),
+        requestedAt: z.string(),
+        status: z.enum(QUEUE_STATUSES),
+        waitingSince: z.string().meta({ description: 'when the payment entered this status' }),
+        deadline: z.string().nullable().meta({ description: 'when the wait ends; null for a saga that did not record it' }),
+      }),
+    ),
+    total: z.number().int().meta({ description: 'how many payments match, of which the first `limit` are listed' }),
+  })
+  .meta({
+    id: 'ReviewQueue',
+    description: 'the undecided payments waiting for account state or for an operator, soonest deadline first',
+  });
+
 export const listPaymentsQuery = z
   .strictObject({
     accountId: id.optional(),
+    merchantId: id.optional(),
     status: z.enum(PAYMENT_VIEW_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: timeIdCursor.optional(),

@@ -48,6 +48,8 @@ const DECLINE_WHILE_AUTHORIZING = 'decline-while-authorizing';
  * (earlier workflows ran them as activities and upserted every attribute).
  */
 const LOCAL_DATABASE_STEPS = 'local-database-steps';
+/** The patch that records entering review in the timeline (earlier workflows entered it without a step). */
+const REVIEW_TIMELINE_ROW = 'review-timeline-row';
 
 /*
  * Each proxy is typed to the activities it may call, no more: the database steps cannot reach the gateway,
@@ -247,11 +249,19 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     ]);
   }
   setState('AWAITING_ACCOUNT_STATE');
-  const recorded = await steps.beginWaiting({ paymentId, accountId, requestedAt: payment.requestedAt });
+  const waitDeadline = requestedAt + policy.accountStateDeadlineMs;
+  // The deadline is for the timeline only; a replay does not compare an activity's input, so histories recorded
+  // without it replay as they were.
+  const recorded = await steps.beginWaiting({
+    paymentId,
+    accountId,
+    requestedAt: payment.requestedAt,
+    deadline: new Date(waitDeadline).toISOString(),
+  });
   if (recorded) applyAccountState(recorded);
 
   const decidable = () => fresh() || override !== undefined;
-  deadline = requestedAt + policy.accountStateDeadlineMs;
+  deadline = waitDeadline;
   showDetails();
   if (!(await waitUntil(decidable, deadline))) {
     if (policy.timeoutPolicy === 'decline')
@@ -259,6 +269,10 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     setState('PENDING_REVIEW');
     deadline = Date.now() + policy.reviewDeadlineMs;
     showDetails();
+    // The review queue and the payment's stream show the review from this row; histories recorded before it
+    // entered review without the step, and replay so.
+    if (patched(REVIEW_TIMELINE_ROW))
+      await steps.beginReview({ paymentId, deadline: new Date(deadline).toISOString(), timeoutPolicy: policy.timeoutPolicy });
     if (!(await waitUntil(decidable, deadline)))
       return finish({ decision: 'DECLINED', reason: 'REVIEW_EXPIRED', decidedBy: 'timeout' });
   }

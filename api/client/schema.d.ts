@@ -98,6 +98,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payment-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every payment's state changes as Server-Sent Events, in commit order (operators)
+         * @description Each event is a row of a payment's timeline as it commits: `id:` its event id (`<transaction>-<row>`), `data:` a PaymentFeedEvent as JSON. A new stream starts at the current end (no backlog); with Last-Event-ID it resumes right after that event, without gaps or repeats. It never ends; a comment line (`: heartbeat`) every 15 s keeps it open through proxies.
+         */
+        get: operations["streamAllPaymentEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Undecided payments waiting for account state or in review, soonest deadline first (operators) */
+        get: operations["getReviewQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/{paymentId}/override": {
         parameters: {
             query?: never;
@@ -383,7 +420,7 @@ export interface components {
             paymentId: string;
             at: string;
             /** @enum {string} */
-            status: "RECEIVED" | "AWAITING_ACCOUNT_STATE" | "AUTHORIZED" | "DECLINED";
+            status: "RECEIVED" | "AWAITING_ACCOUNT_STATE" | "PENDING_REVIEW" | "OVERRIDE_APPLIED" | "OVERRIDE_IGNORED" | "AUTHORIZED" | "DECLINED";
             detail: {
                 [key: string]: unknown;
             };
@@ -403,6 +440,39 @@ export interface components {
             sagaHistoryReason: string | null;
             payment: components["schemas"]["PaymentSummary"];
             entries: components["schemas"]["PaymentHistoryEntry"][];
+        };
+        /** @description the data of an event of the stream of every payment's timeline */
+        PaymentFeedEvent: {
+            paymentId: string;
+            at: string;
+            /** @enum {string} */
+            status: "RECEIVED" | "AWAITING_ACCOUNT_STATE" | "PENDING_REVIEW" | "OVERRIDE_APPLIED" | "OVERRIDE_IGNORED" | "AUTHORIZED" | "DECLINED";
+            detail: {
+                [key: string]: unknown;
+            };
+            accountId: string | null;
+            merchantId: string | null;
+            amount: number | null;
+            currency: string | null;
+        };
+        /** @description the undecided payments waiting for account state or for an operator, soonest deadline first */
+        ReviewQueue: {
+            payments: {
+                paymentId: string;
+                accountId: string;
+                merchantId: string;
+                amount: number;
+                currency: string;
+                requestedAt: string;
+                /** @enum {string} */
+                status: "AWAITING_ACCOUNT_STATE" | "PENDING_REVIEW";
+                /** @description when the payment entered this status */
+                waitingSince: string;
+                /** @description when the wait ends; null for a saga that did not record it */
+                deadline: string | null;
+            }[];
+            /** @description how many payments match, of which the first `limit` are listed */
+            total: number;
         };
         OverrideAccepted: {
             paymentId: string;
@@ -832,6 +902,7 @@ export interface operations {
         parameters: {
             query?: {
                 accountId?: string;
+                merchantId?: string;
                 status?: "RECEIVED" | "AUTHORIZED" | "DECLINED";
                 limit?: number;
                 cursor?: string;
@@ -1214,6 +1285,152 @@ export interface operations {
             };
             /** @description unknown payment */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (logged; the response says nothing more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal is unavailable for a moment: retry */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamAllPaymentEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the id of the last event received: the stream resumes after it */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the event stream (text/event-stream); each event's data is a PaymentFeedEvent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Last-Event-ID is not an event id of this stream */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="paysaga" */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token lacks the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (logged; the response says nothing more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal is unavailable for a moment: retry */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReviewQueue: {
+        parameters: {
+            query?: {
+                status?: "AWAITING_ACCOUNT_STATE" | "PENDING_REVIEW";
+                accountId?: string;
+                merchantId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueue"];
+                };
+            };
+            /** @description invalid query (errors[] names each parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="paysaga" */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token lacks the operator role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

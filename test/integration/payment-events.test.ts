@@ -11,54 +11,21 @@ import { contractChecker } from '../api-contract';
 import { eventually } from '../eventually';
 import { listen } from '../../roles/listen';
 import { pipelineForSuite, TOKENS } from './pipeline-harness';
+import { openEventStream, type StreamEvent } from './sse-client';
 
-interface StreamEvent {
-  id: string;
-  data: { paymentId: string; status: string; detail: Record<string, unknown> };
-}
+type PaymentEvent = StreamEvent<{ paymentId: string; status: string; detail: Record<string, unknown> }>;
 
-/**
- * Opens a payment's event stream; `next()` resolves to its next event, or undefined once the server ended it.
- * Its status and headers, and each event's data, are checked against the OpenAPI document.
- */
-async function openStream(
+/** Opens a payment's event stream as `opts.token` (the client's by default); its events are checked as PaymentEvent. */
+const openStream = (
   apiUrl: string,
   paymentId: string,
   opts: { token?: string; lastEventId?: string; signal?: AbortSignal } = {},
-) {
-  const url = `${apiUrl}/payments/${paymentId}/events`;
-  const headers: Record<string, string> = { authorization: `Bearer ${opts.token ?? TOKENS.client}` };
-  if (opts.lastEventId) headers['last-event-id'] = opts.lastEventId;
-  const res = await fetch(url, { headers, signal: opts.signal });
-  assert.deepEqual(contractChecker().responseProblems('GET', url, { status: res.status, headers: res.headers, body: '' }), []);
-  assert.equal(res.status, 200);
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = '';
-  const next = async (): Promise<StreamEvent | undefined> => {
-    for (;;) {
-      const end = buffered.indexOf('\n\n');
-      if (end >= 0) {
-        const lines = buffered.slice(0, end).split('\n');
-        buffered = buffered.slice(end + 2);
-        if (lines.every((l) => l.startsWith(':'))) continue; // a heartbeat
-        const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
-        const data = JSON.parse(field('data')!) as StreamEvent['data'];
-        assert.equal(contractChecker().validate('/components/schemas/PaymentEvent', data), undefined);
-        return { id: field('id')!, data };
-      }
-      const { value, done } = await reader.read();
-      if (done) return undefined;
-      buffered += value;
-    }
-  };
-  /** The events until the server ends the stream. */
-  const rest = async () => {
-    const events: StreamEvent[] = [];
-    for (let e = await next(); e; e = await next()) events.push(e);
-    return events;
-  };
-  return { next, rest };
-}
+) =>
+  openEventStream<PaymentEvent['data']>(`${apiUrl}/payments/${paymentId}/events`, {
+    ...opts,
+    token: opts.token ?? TOKENS.client,
+    schema: 'PaymentEvent',
+  });
 
 describe('GET /payments/:id/events: live status as Server-Sent Events (real engines)', function () {
   this.timeout(60_000);

@@ -475,10 +475,12 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
         '/merchants/{merchantId}/totals',
         '/metrics',
         '/openapi.json',
+        '/payment-events',
         '/payments',
         '/payments/{paymentId}',
         '/payments/{paymentId}/events',
         '/payments/{paymentId}/override',
+        '/review-queue',
         '/webhooks/dead-letters',
         '/webhooks/dead-letters/{id}/redeliver',
       ]);

@@ -220,6 +220,23 @@ describe('authorizePayment saga (time-skipping, real activities)', function () {
         { signal_id: approval.signalId, outcome: 'applied', operator: 'alice@ops' },
       ]);
       assert.equal((await h.reservation(payment.paymentId))?.forced, true);
+      const timeline = await h.timeline(payment.paymentId);
+      const { operator, decision, reason, signalId } = approval;
+      assert.deepEqual(timeline, [
+        {
+          status: 'AWAITING_ACCOUNT_STATE',
+          detail: {
+            asOfAtLeast: payment.requestedAt,
+            deadline: new Date(Date.parse(payment.requestedAt) + 30_000).toISOString(),
+          },
+        },
+        { status: 'PENDING_REVIEW', detail: { deadline: timeline[1]?.detail.deadline, timeoutPolicy: 'review' } },
+        { status: 'OVERRIDE_APPLIED', detail: { operator, decision, reason, signalId } },
+      ]);
+      assert.ok(
+        elapsed(payment.requestedAt, String(timeline[1]?.detail.deadline)) >= 30_000 + 3_600_000,
+        'review ends an hour on',
+      );
       await h.keepHistory('authorized-review-operator-approves', handle);
     });
 
@@ -325,6 +342,10 @@ describe('authorizePayment saga (time-skipping, real activities)', function () {
       assert.deepEqual(await h.audit(payment.paymentId), [
         { signal_id: approval.signalId, outcome: 'ignored_already_decided', operator: 'alice@ops' },
       ]);
+      assert.deepEqual((await h.timeline(payment.paymentId)).at(-1), {
+        status: 'OVERRIDE_IGNORED',
+        detail: { operator: 'alice@ops', decision: 'approve', reason: approval.reason, signalId: approval.signalId },
+      });
       // Once closed, the workflow takes no signal at all.
       await assert.rejects(handle.signal(overrideSignal, override('decline')), /completed|not found/i);
       await h.keepHistory('authorized-override-approve-while-authorizing', handle);
@@ -345,6 +366,18 @@ describe('authorizePayment saga (time-skipping, real activities)', function () {
       const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
       assert.equal(signals.length, 3, 'all three signals were delivered; the workflow applied one');
       await h.keepHistory('declined-duplicate-override', handle);
+    });
+
+    it('records an override in the timeline once, however often its step runs (a retried activity)', async () => {
+      const payment = await h.payment();
+      const steps = createActivities({ pool: h.pool, gatewayUrl: 'http://127.0.0.1:9', gatewayRequestTimeoutMs: 1_000 });
+      const approval = override('approve');
+      for (let i = 0; i < 2; i++)
+        await steps.recordOverride({ paymentId: payment.paymentId, override: approval, outcome: 'applied' });
+      assert.deepEqual(
+        (await h.timeline(payment.paymentId)).map((t) => [t.status, t.detail.signalId]),
+        [['OVERRIDE_APPLIED', approval.signalId]],
+      );
     });
   });
 

@@ -42,6 +42,9 @@ const PATHS = [
 const LOCAL_STEPS_PATHS = [
   ...PATHS.filter((p) => p !== 'authorized-override-after-decision-ignored'),
   'authorized-local-steps-signalled',
+  // Recorded before entering review wrote its timeline row (patched): they entered it without a step.
+  'authorized-review-operator-approves-before-review-row',
+  'declined-review-expired-before-review-row',
 ];
 
 const load = (dir: string, names: string[]) =>

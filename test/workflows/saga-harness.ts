@@ -195,6 +195,14 @@ export class SagaHarness {
     return rows;
   }
 
+  /** The payment's timeline rows the saga wrote (the read model, not running here, writes the others). */
+  async timeline(paymentId: string): Promise<{ status: string; detail: Record<string, unknown> }[]> {
+    const { rows } = await this.pool.query('select status, detail from payment_timeline where payment_id = $1 order by id', [
+      paymentId,
+    ]);
+    return rows;
+  }
+
   /** With RECORD_HISTORIES=1, saves the workflow's history for the replay test (test/histories/local-steps/<name>.json). */
   async keepHistory(name: string, handle: WorkflowHandle): Promise<void> {
     if (process.env.RECORD_HISTORIES !== '1') return;

@@ -20,7 +20,7 @@ const override = (decision: Override['decision'], signalId = randomUUID()): Over
   reason: `operator ${decision}s after a phone call`,
 });
 
-/** Asks the status query until the saga reaches `state`: entering review runs no activity to wait for. */
+/** Asks the status query until the saga reaches `state` (a transition's step, if any, may still be running). */
 const untilState = (handle: PaymentHandle, state: PaymentState) =>
   eventually(`the payment in ${state}`, async () => (await handle.query(statusQuery)).state === state);
 
@@ -185,6 +185,7 @@ describe('authorizePayment saga (time-skipping, fake activities)', function () {
           [[approval.signalId, 'applied']],
         );
         assert.deepEqual((await handle.query(statusQuery)).override, approval);
+        assert.ok(s.db.reviews.has(payment.paymentId), 'the timeline shows the review');
       }));
 
     it('decides by the rules on fresh state that arrives during review', () =>

@@ -61,6 +61,8 @@ export interface FakeReservation {
 export class FakeDatabase {
   readonly accountStates = new Map<string, AccountState>();
   readonly waits = new Map<string, { accountId: string; asOfAtLeast: string }>();
+  /** The payments whose timeline shows them in review. */
+  readonly reviews = new Set<string>();
   readonly reservations = new Map<string, FakeReservation>();
   readonly decisions = new Map<string, PaymentDecided>();
   /** The decided events, as the outbox holds them: one per recorded decision. */
@@ -96,6 +98,11 @@ export class FakeDatabase {
         if (!this.waits.has(paymentId)) this.waits.set(paymentId, { accountId, asOfAtLeast: requestedAt });
         this.milestones.mark(`wait:${paymentId}`);
         return this.accountStates.get(accountId);
+      },
+
+      beginReview: async ({ paymentId }) => {
+        this.steps.push('beginReview');
+        this.reviews.add(paymentId);
       },
 
       reserveFunds: async ({ paymentId, accountId, amount, currency, snapshot, force }) => {
