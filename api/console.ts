@@ -53,6 +53,7 @@ export function consoleRoutes(): Router {
   const assets = {
     '/console': { file: 'index.html', type: 'text/html; charset=utf-8' },
     '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+    '/console/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
   } as const;
 
   for (const [route, asset] of Object.entries(assets)) {

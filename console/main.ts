@@ -19,7 +19,7 @@ export type PageContext = { session: Session; root: HTMLElement };
 const app = document.getElementById('app')!;
 
 function route(ctx: PageContext): Page {
-  const [, name = 'queue', arg] = /^#\/([a-z-]+)(?:\/(.+))?$/.exec(location.hash) ?? [];
+  const [, name = 'queue', arg] = /^#\/([a-z-]+)(?:\/([^?]+))?(?:\?.*)?$/.exec(location.hash) ?? [];
   switch (name) {
     case 'payments':
       return paymentPage(ctx, decodeURIComponent(arg ?? ''));

@@ -96,7 +96,7 @@ export function deadLettersPage({ root }: PageContext): Page {
                 h('td', {}, l.group),
                 h('td', { class: 'mono' }, l.key ?? ''),
                 h('td', { class: 'reason' }, l.reason),
-                h('td', { class: 'mono preview' }, l.preview),
+                h('td', {}, h('span', { class: 'mono preview', title: l.preview }, l.preview)),
               ),
             ),
           ),

@@ -21,6 +21,10 @@ export function paymentPage({ root, session }: PageContext, paymentId: string): 
   show(root, head, error, actions, outcome, h('h2', {}, 'Timeline'), story);
 
   let decided = false;
+  /** Set once the operator sent an override from this page: its outcome is then shown when the saga decides. */
+  let overrideSent = false;
+  const showDecided = (decision: string, reason: string | null) =>
+    show(outcome, h('strong', {}, `Decided: ${decision}`), reason ? ` (${reason})` : '');
 
   async function reload() {
     try {
@@ -32,6 +36,7 @@ export function paymentPage({ root, session }: PageContext, paymentId: string): 
       renderHead(view, history);
       decided = view.decision !== null;
       if (decided) {
+        if (overrideSent) showDecided(view.decision!, view.reason);
         show(actions);
         stopStream();
       } else if (!actions.hasChildNodes()) renderActions();
@@ -90,6 +95,7 @@ export function paymentPage({ root, session }: PageContext, paymentId: string): 
             body: { decision, reason: reason.value.trim() },
           }),
         );
+        overrideSent = true;
         show(outcome, answer.detail, ' Waiting for the saga to apply it…');
       } catch (err) {
         show(outcome, h('span', { class: 'error' }, (err as Error).message));
@@ -133,8 +139,7 @@ export function paymentPage({ root, session }: PageContext, paymentId: string): 
     onEvent: (event) => {
       if (DECISIONS.includes(event.status)) {
         stopStream(); // the stream ends after the decision; without this the browser would reconnect
-        const reason = typeof event.detail.reason === 'string' ? ` (${event.detail.reason})` : '';
-        show(outcome, h('strong', {}, `Decided: ${event.status}`), reason);
+        if (overrideSent) showDecided(event.status, typeof event.detail.reason === 'string' ? event.detail.reason : null);
       }
       reloadSoon();
     },

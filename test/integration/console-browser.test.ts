@@ -23,13 +23,19 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
   this.timeout(120_000);
   const h = pipelineForSuite({
     followDeadLetters: true,
-    env: { ACCOUNT_STATE_DEADLINE: `${ACCOUNT_STATE_DEADLINE_MS}ms`, ACCOUNT_STATE_TIMEOUT_POLICY: 'review', REVIEW_DEADLINE: '10m' },
+    env: {
+      ACCOUNT_STATE_DEADLINE: `${ACCOUNT_STATE_DEADLINE_MS}ms`,
+      ACCOUNT_STATE_TIMEOUT_POLICY: 'review',
+      REVIEW_DEADLINE: '10m',
+    },
   });
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   /** What the page reported as errors (script errors, CSP violations, failed requests): none expected. */
   const pageErrors: string[] = [];
+  /** Answers a test expects the page to receive (the sign-in's 401 before signing in, a refused client token). */
+  const expected: RegExp[] = [];
 
   before(async function () {
     this.timeout(600_000); // a first run installs Chromium into the cache
@@ -37,8 +43,12 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`page error: ${err.message}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400) pageErrors.push(`status of ${res.status()}: ${res.request().method()} ${res.url()}`);
+    });
     page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`console error: ${m.text()}`);
+      // A failed request is reported above, with its URL.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(`console error: ${m.text()}`);
     });
   });
   after(async () => {
@@ -46,7 +56,8 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
   });
   afterEach(() => {
     // A 401 while signed out and the client token's refusal are answers the page expects, not errors.
-    const unexpected = pageErrors.splice(0).filter((e) => !/status of 40[13]/.test(e));
+    const unexpected = pageErrors.splice(0).filter((e) => !expected.some((pattern) => pattern.test(e)));
+    expected.splice(0);
     assert.deepEqual(unexpected, [], 'the page reported no script error and no CSP violation');
   });
 
@@ -61,6 +72,7 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
     assert.equal(await page.evaluate(() => (globalThis as unknown as { marked?: boolean }).marked), true, 'not reloaded');
 
   it('refuses a client token at sign-in, then signs the operator in with an HttpOnly cookie', async () => {
+    expected.push(/^status of 401: GET \S+\/console\/session$/, /^status of 403: POST \S+\/console\/session$/);
     await page.goto(`${h.apiUrl}/console`);
     await page.fill('#token', TOKENS.client);
     await page.click('button[type=submit]');
@@ -133,6 +145,7 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
   it('finds payments by account and lists dead letters with their reasons', async () => {
     const accountId = h.accountId();
     const paymentId = await h.submit({ accountId });
+    expected.push(new RegExp(`^status of 404: GET \\S+/payments/${accountId}$`)); // the search asks for a payment of that id too
     await page.goto(`${h.apiUrl}/console#/search?q=${accountId}`);
     await page.locator(`#search-results tr[data-payment-id="${paymentId}"]`).waitFor();
     await screenshot('search');
