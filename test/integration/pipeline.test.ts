@@ -468,6 +468,9 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       assert.equal(validator.version, '3.1');
       assert.doesNotThrow(() => validator.resolveRefs());
       assert.deepEqual(Object.keys(served.paths).sort(), [
+        '/console/session',
+        '/dead-letters/kafka',
+        '/dead-letters/kafka/{topic}/replay',
         '/health/live',
         '/health/ready',
         '/ledger/accounts/{ledgerAccount}',
@@ -479,6 +482,7 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
         '/payments',
         '/payments/{paymentId}',
         '/payments/{paymentId}/events',
+        '/payments/{paymentId}/history',
         '/payments/{paymentId}/override',
         '/review-queue',
         '/webhooks/dead-letters',
