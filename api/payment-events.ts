@@ -13,6 +13,7 @@ import type { Pool } from '../db/pool';
 import { feedAfter, feedEnd, type TimelineRow } from '../db/payment-timeline';
 import { paymentBindings } from '../observability/logger';
 import { callerOf, mayRead } from './auth';
+import { timelineDetailFor } from './timeline-detail';
 import { serveEventStream } from './event-stream';
 import { fieldErrors, problem } from './problem';
 import { feedEventId, lastEventId } from './schemas';
@@ -55,7 +56,8 @@ export function paymentEventRoutes(opts: {
         'select c.caller from payments p left join payment_callers c using (payment_id) where p.payment_id = $1',
         [paymentId],
       );
-      if (!found[0] || !mayRead(callerOf(res), found[0].caller)) return problem(res, 404, 'payment not found');
+      const caller = callerOf(res);
+      if (!found[0] || !mayRead(caller, found[0].caller)) return problem(res, 404, 'payment not found');
 
       let last = resume?.data ?? 0;
       await serveEventStream(
@@ -65,7 +67,8 @@ export function paymentEventRoutes(opts: {
           const next = await rowsAfter(paymentId, last);
           if (!next) return 'end';
           for (const row of next.rows) {
-            send(String(row.id), { paymentId, at: row.at.toISOString(), status: row.status, detail: row.detail });
+            const detail = timelineDetailFor(caller, row.status, row.detail);
+            send(String(row.id), { paymentId, at: row.at.toISOString(), status: row.status, detail });
             last = row.id;
           }
           return next.decided ? 'end' : 'wait';

@@ -18,6 +18,7 @@ import type { authorizePayment } from '../workflows';
 import { initialSearchAttributes } from '../workflows/search-attributes';
 import { overrideSignal, paymentWorkflowId, statusQuery } from '../workflows/shared';
 import { callerOf, mayRead } from './auth';
+import { timelineDetailFor } from './timeline-detail';
 import { answerOf, claimKey, completeKey, KeyClaimLost, releaseKey, requestHash } from './idempotency';
 import { encodeTimeIdCursor } from './cursor';
 import { overrideDetail, overrideSignalId } from './override-detail';
@@ -198,7 +199,11 @@ export function paymentRoutes(opts: {
     );
     res.json({
       ...summaryOf(row),
-      timeline: timeline.rows.map((t) => ({ at: t.at.toISOString(), status: t.status, detail: t.detail })),
+      timeline: timeline.rows.map((t) => ({
+        at: t.at.toISOString(),
+        status: t.status,
+        detail: timelineDetailFor(caller, t.status, t.detail),
+      })),
     });
   });
 

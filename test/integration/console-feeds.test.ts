@@ -272,5 +272,10 @@ describe("the operator console's feeds (real engines)", function () {
     assert.deepEqual(events[4]!.detail, { reason: 'OPERATOR_APPROVED', decidedBy: 'operator', exceededAvailableFunds: true });
     // Out of the queue: an override's row ends the wait.
     assert.ok(!(await queue({ merchantId: merchantInReview })).payments.some((p) => p.paymentId === paymentId));
+    // The client whose payment it is sees that an operator approved it, not who or their notes.
+    const asClient = (await (await h.get(`/payments/${paymentId}`, TOKENS.client)).json()) as {
+      timeline: { status: string; detail: Record<string, unknown> }[];
+    };
+    assert.deepEqual(asClient.timeline.find((t) => t.status === 'OVERRIDE_APPLIED')?.detail, { decision: 'approve' });
   });
 });
