@@ -17,14 +17,19 @@ export const paymentAccepted = z
 /** What the read model knows: RECEIVED until the decided event, then its decision. */
 export const PAYMENT_VIEW_STATUSES = ['RECEIVED', ...DECISIONS] as const;
 
+/** What a payment is: the fields every view of one carries. */
+const paymentFields = {
+  paymentId: z.string(),
+  accountId: z.string(),
+  merchantId: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  requestedAt: z.string(),
+};
+
 export const paymentSummary = z
   .object({
-    paymentId: z.string(),
-    accountId: z.string(),
-    merchantId: z.string(),
-    amount: z.number().int(),
-    currency: z.string(),
-    requestedAt: z.string(),
+    ...paymentFields,
     status: z.enum(PAYMENT_VIEW_STATUSES),
     decision: z.enum(DECISIONS).nullable(),
     reason: z.enum(DECISION_REASONS).nullable(),
@@ -113,12 +118,7 @@ export const reviewQueue = z
   .object({
     payments: z.array(
       z.object({
-        paymentId: z.string(),
-        accountId: z.string(),
-        merchantId: z.string(),
-        amount: z.number().int(),
-        currency: z.string(),
-        requestedAt: z.string(),
+        ...paymentFields,
         status: z.enum(QUEUE_STATUSES),
         waitingSince: z.string().meta({ description: 'when the payment entered this status' }),
         deadline: z.string().nullable().meta({ description: 'when the wait ends; null for a saga that did not record it' }),

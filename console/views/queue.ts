@@ -3,10 +3,10 @@
  * filters; reloaded whenever any payment's timeline changes (the api's list stream).
  */
 import { debounce, follow } from '../live';
-import { h, relative, show, statusBadge } from '../dom';
+import { h, relative, show } from '../dom';
 import { api, ok, type Schemas } from '../http';
 import type { Page, PageContext } from '../main';
-import { money } from './money';
+import { paymentCells, paymentHeadings } from './payment-cells';
 
 type QueueEntry = Schemas['ReviewQueue']['payments'][number];
 type QueueStatus = 'AWAITING_ACCOUNT_STATE' | 'PENDING_REVIEW';
@@ -34,11 +34,7 @@ export function queuePage({ root }: PageContext): Page {
     h(
       'table',
       { id: 'queue' },
-      h(
-        'thead',
-        {},
-        h('tr', {}, ...['Payment', 'Amount', 'Account', 'Merchant', 'Status', 'Waiting', 'Deadline'].map((t) => h('th', {}, t))),
-      ),
+      h('thead', {}, h('tr', {}, ...[...paymentHeadings, 'Waiting', 'Deadline'].map((t) => h('th', {}, t)))),
       body,
     ),
   );
@@ -47,11 +43,7 @@ export function queuePage({ root }: PageContext): Page {
     h(
       'tr',
       { 'data-payment-id': p.paymentId },
-      h('td', {}, h('a', { href: `#/payments/${encodeURIComponent(p.paymentId)}`, class: 'mono' }, p.paymentId)),
-      h('td', { class: 'num' }, money(p.amount, p.currency)),
-      h('td', {}, p.accountId),
-      h('td', {}, p.merchantId),
-      h('td', {}, statusBadge(p.status)),
+      paymentCells(p),
       h('td', {}, relative(p.waitingSince, 'since')),
       h('td', {}, p.deadline ? relative(p.deadline, 'until') : '—'),
     );

@@ -1,8 +1,8 @@
 /** Search by payment, account or merchant id: the payment of that id, and the newest payments of that account or merchant. */
-import { dateTime, h, show, statusBadge } from '../dom';
+import { dateTime, h, show } from '../dom';
 import { api, ok, type Schemas } from '../http';
 import type { Page, PageContext } from '../main';
-import { money } from './money';
+import { paymentCells, paymentHeadings } from './payment-cells';
 
 type Summary = Schemas['PaymentSummary'];
 
@@ -55,25 +55,12 @@ async function search(q: string, results: HTMLElement) {
       h(
         'table',
         {},
-        h(
-          'thead',
-          {},
-          h('tr', {}, ...['Payment', 'Amount', 'Account', 'Merchant', 'Status', 'Requested'].map((t) => h('th', {}, t))),
-        ),
+        h('thead', {}, h('tr', {}, ...[...paymentHeadings, 'Requested'].map((t) => h('th', {}, t)))),
         h(
           'tbody',
           {},
           [...found.values()].map((p) =>
-            h(
-              'tr',
-              { 'data-payment-id': p.paymentId },
-              h('td', {}, h('a', { href: `#/payments/${encodeURIComponent(p.paymentId)}`, class: 'mono' }, p.paymentId)),
-              h('td', { class: 'num' }, money(p.amount, p.currency)),
-              h('td', {}, p.accountId),
-              h('td', {}, p.merchantId),
-              h('td', {}, statusBadge(p.status)),
-              h('td', {}, dateTime(p.requestedAt)),
-            ),
+            h('tr', { 'data-payment-id': p.paymentId }, paymentCells(p), h('td', {}, dateTime(p.requestedAt))),
           ),
         ),
       ),
