@@ -1,6 +1,7 @@
 /**
  * The operator console (console/): one HTML page, its stylesheet, and its script, which the project builds from
- * console/*.ts with esbuild when the page is first asked for (once per process), so nothing comes from a CDN
+ * console/*.ts with esbuild: `npm run build` writes it beside the page (dist/console, for the image); from the
+ * sources, the api builds it when the page is first asked for (once per process). Nothing comes from a CDN,
  * and no build step can be forgotten. Every response carries a Content-Security-Policy that allows only these
  * same-origin files: no inline script, no other origin, no framing.
  */
@@ -31,8 +32,16 @@ const secureHeaders = (res: Response) =>
     'Cache-Control': 'no-cache',
   });
 
+/** The page's files that are served as they are (the build copies them), with their content types. */
+const STATIC_FILES = {
+  'index.html': 'text/html; charset=utf-8',
+  'console.css': 'text/css; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
+};
+export const CONSOLE_FILES = Object.keys(STATIC_FILES);
+
 /** The console's script, bundled from console/main.ts for the browsers of the last few years. */
-async function buildScript(): Promise<string> {
+export async function buildConsoleScript(): Promise<string> {
   const result = await build({
     entryPoints: [path.join(CONSOLE_DIR, 'main.ts')],
     bundle: true,
@@ -47,25 +56,22 @@ async function buildScript(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
+/** The built script (dist/console/console.js in the image), else one built now from the sources. */
+const loadScript = () => fs.readFile(path.join(CONSOLE_DIR, 'console.js'), 'utf8').catch(() => buildConsoleScript());
+
 export function consoleRoutes(): Router {
   const router = Router();
   let script: Promise<string> | undefined;
-  const assets = {
-    '/console': { file: 'index.html', type: 'text/html; charset=utf-8' },
-    '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
-    '/console/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
-  } as const;
-
-  for (const [route, asset] of Object.entries(assets)) {
-    router.get(route, async (_req, res) => {
+  for (const [file, type] of Object.entries(STATIC_FILES)) {
+    router.get(file === 'index.html' ? '/console' : `/console/${file}`, async (_req, res) => {
       secureHeaders(res)
-        .type(asset.type)
-        .send(await fs.readFile(path.join(CONSOLE_DIR, asset.file)));
+        .type(type)
+        .send(await fs.readFile(path.join(CONSOLE_DIR, file)));
     });
   }
   router.get('/console/console.js', async (_req, res) => {
     // A failed build is not remembered: the next request tries again.
-    script ??= buildScript().catch((err: unknown) => {
+    script ??= loadScript().catch((err: unknown) => {
       script = undefined;
       throw err;
     });
