@@ -5,6 +5,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { paymentDecidedSchema, type PaymentDecided } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';
+import { setGroupToTopicEnd } from '../../kafka/group-offsets';
 
 export interface Decided {
   at: number;
@@ -21,17 +22,7 @@ export class DecidedCollector {
   ) {}
 
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.setOffsets({
-        groupId: this.groupId,
-        topic: TOPICS.paymentDecided,
-        partitions: await admin.fetchTopicOffsets(TOPICS.paymentDecided),
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await setGroupToTopicEnd(this.kafka, this.groupId, TOPICS.paymentDecided);
     this.consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: TOPICS.paymentDecided });
