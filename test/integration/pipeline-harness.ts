@@ -25,6 +25,7 @@ import { FaultInjector } from '../../gateway/faults';
 import { createGatewayApp } from '../../gateway/server';
 import { listen } from '../../roles/listen';
 import { createKafka } from '../../kafka/client';
+import { setGroupToTopicEnd } from '../../kafka/group-offsets';
 import { ensureTopics } from '../../kafka/topics';
 import { publishFeed } from '../../tools/legacy/feed';
 import { OutboxRelay } from '../../outbox/relay';
@@ -141,7 +142,6 @@ export class PipelineHarness {
     const groups = bridgeGroupIds(this.config);
     const readModelGroups = readModelGroupIds(this.config);
     const collectorGroup = `${this.config.kafka.clientId}-collector`;
-    // In parallel: KafkaJS sets a group's offsets by joining it and waiting for one (paused) fetch, ~5 s each.
     await Promise.all([
       this.startAtEnd(groups.requests, TOPICS.paymentRequested),
       this.startAtEnd(groups.accounts, TOPICS.accountStateUpdated),
@@ -153,7 +153,8 @@ export class PipelineHarness {
     this.readModel = createReadModelConsumers({ config: this.config, kafka: this.kafka, pool: this.pool });
     await this.readModel.start();
 
-    this.collector = this.kafka.consumer({ groupId: collectorGroup });
+    // A fetch wait as short as the roles' own: tearDown's disconnect waits out the fetch in flight.
+    this.collector = this.kafka.consumer({ groupId: collectorGroup, maxWaitTimeInMs: 1_000 });
     await this.collector.connect();
     await this.collector.subscribe({ topic: TOPICS.paymentDecided, fromBeginning: true });
     await this.collector.run({
@@ -216,15 +217,8 @@ export class PipelineHarness {
   }
 
   /** Commits a new group's offsets at the topic's end, so it reads only what this run produces. */
-  async startAtEnd(groupId: string, topic: string): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, offset }) => ({ partition, offset })) });
-    } finally {
-      await admin.disconnect();
-    }
+  startAtEnd(groupId: string, topic: string): Promise<void> {
+    return setGroupToTopicEnd(this.kafka, groupId, topic);
   }
 
   accountId = () => `acc-${this.runId}-${randomUUID().slice(0, 8)}`;
