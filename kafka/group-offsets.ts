@@ -35,12 +35,29 @@ export async function setGroupOffsets(kafka: Kafka, { groupId, topic, partitions
 }
 
 /** Moves a group with no member to the current end of a topic. */
-export async function setGroupToTopicEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+export function setGroupToTopicEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  return setGroupOnTopic(kafka, groupId, topic, (p) => p.offset);
+}
+
+/**
+ * Moves a group with no member back to the start of a topic, as admin.resetOffsets({ earliest: true }) does: it
+ * commits Kafka's "earliest" (-2), which the group's next consumer resolves to the first record still kept.
+ */
+export function setGroupToTopicStart(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  return setGroupOnTopic(kafka, groupId, topic, () => '-2');
+}
+
+async function setGroupOnTopic(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  offsetOf: (p: { offset: string; low: string }) => string,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    await setGroupOffsets(kafka, { groupId, topic, partitions: ends.map(({ partition, offset }) => ({ partition, offset })) });
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await setGroupOffsets(kafka, { groupId, topic, partitions: offsets.map((p) => ({ partition: p.partition, offset: offsetOf(p) })) });
   } finally {
     await admin.disconnect();
   }
