@@ -198,7 +198,8 @@ describe('merchant totals aggregate (real Kafka)', function () {
     opts: { readUncommitted: boolean; until: (found: { partition: number; offset: string }[]) => boolean; timeoutMs?: number },
   ) {
     const found: { partition: number; offset: string }[] = [];
-    const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, readUncommitted: opts.readUncommitted });
+    // A short fetch wait: the disconnect below waits out the fetch in flight.
+    const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, readUncommitted: opts.readUncommitted, maxWaitTimeInMs: 100 });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
