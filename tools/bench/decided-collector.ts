@@ -23,7 +23,8 @@ export class DecidedCollector {
 
   async start(): Promise<void> {
     await setGroupToTopicEnd(this.kafka, this.groupId, TOPICS.paymentDecided);
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false });
+    // A short fetch wait: stopping waits out the fetch in flight (5 s by KafkaJS's default).
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false, maxWaitTimeInMs: 500 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: TOPICS.paymentDecided });
     await this.consumer.run({
