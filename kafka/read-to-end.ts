@@ -9,7 +9,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { setGroupOffsets } from './group-offsets';
 
 export interface ReadToEndOptions {
   topics: string[];
@@ -89,8 +88,7 @@ export async function readToEnd(kafka: Kafka, opts: ReadToEndOptions): Promise<R
       } finally {
         await consumer.disconnect();
       }
-      if (opts.groupId)
-        await Promise.all(opts.topics.map((topic) => setGroupOffsets(kafka, { groupId, topic, partitions: end[topic]! })));
+      if (opts.groupId) for (const topic of opts.topics) await admin.setOffsets({ groupId, topic, partitions: end[topic]! });
     }
     return { records, earliest, end };
   } finally {
