@@ -107,6 +107,8 @@ export class MerchantTotalsProcessor {
         allowAutoTopicCreation: false,
         sessionTimeout: 10_000,
         heartbeatInterval: 1_000,
+        // As the other roles' consumers: a stop waits out the fetch in flight (KafkaJS's default is 5 s).
+        maxWaitTimeInMs: 1_000,
       },
       run: async (consumer) => {
         const partitions = await this.partitionCount();

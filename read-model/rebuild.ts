@@ -10,6 +10,7 @@ import { EVENT_TYPES } from '../contracts/events';
 import { TOPICS } from '../contracts/topics';
 import { withTransaction, type Pool } from '../db/pool';
 import { decodeRecord, PoisonRecordError } from '../kafka/consumer';
+import { setGroupOffsets } from '../kafka/group-offsets';
 import { readToEnd } from '../kafka/read-to-end';
 import { readModelGroupIds } from './consumers';
 import { applyPaymentDecided, applyPaymentRequested, READ_MODEL } from './projection';
@@ -77,12 +78,10 @@ export async function rebuildReadModel(opts: {
       return { result: { records: read.records, skipped, payments: rows[0]!.n }, end: read.end };
     });
     const groupOf = readModelGroupIds(config);
-    await admin.setOffsets({
-      groupId: groupOf.requests,
-      topic: TOPICS.paymentRequested,
-      partitions: end[TOPICS.paymentRequested]!,
-    });
-    await admin.setOffsets({ groupId: groupOf.decisions, topic: TOPICS.paymentDecided, partitions: end[TOPICS.paymentDecided]! });
+    await Promise.all([
+      setGroupOffsets(kafka, { groupId: groupOf.requests, topic: TOPICS.paymentRequested, partitions: end[TOPICS.paymentRequested]! }),
+      setGroupOffsets(kafka, { groupId: groupOf.decisions, topic: TOPICS.paymentDecided, partitions: end[TOPICS.paymentDecided]! }),
+    ]);
     return result;
   } finally {
     await admin.disconnect();

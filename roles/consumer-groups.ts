@@ -8,6 +8,7 @@
 import type { Config } from '../config';
 import { TOPICS } from '../contracts/topics';
 import { createKafka } from '../kafka/client';
+import { setGroupToTopicEnd } from '../kafka/group-offsets';
 import { ensureTopics } from '../kafka/topics';
 
 export const bridgeGroupIds = (config: Config) => ({
@@ -44,13 +45,5 @@ export function consumerGroups(config: Config): { groupId: string; topic: string
 export async function startGroupsAtTopicEnds(config: Config): Promise<void> {
   const kafka = createKafka(config, 'setup');
   await ensureTopics(kafka, config);
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const { groupId, topic } of consumerGroups(config)) {
-      await admin.setOffsets({ groupId, topic, partitions: await admin.fetchTopicOffsets(topic) });
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  await Promise.all(consumerGroups(config).map(({ groupId, topic }) => setGroupToTopicEnd(kafka, groupId, topic)));
 }

@@ -13,6 +13,7 @@ import type { PaymentRequest } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';
 import { createPool, type Pool } from '../../db/pool';
 import { createKafka } from '../../kafka/client';
+import { setGroupToTopicEnd } from '../../kafka/group-offsets';
 import { EventConsumer } from '../../kafka/consumer';
 import { listDeadLetters } from '../../kafka/dead-letters';
 import { ensureTopics } from '../../kafka/topics';
@@ -105,14 +106,7 @@ describe('consumer: database failures, permanent or passing (real Kafka and Post
       },
       500,
     );
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.setOffsets({
-      groupId: group,
-      topic: TOPICS.paymentRequested,
-      partitions: await admin.fetchTopicOffsets(TOPICS.paymentRequested),
-    });
-    await admin.disconnect();
+    await setGroupToTopicEnd(kafka, group, TOPICS.paymentRequested);
     await consumer.start();
     try {
       const request = (merchantId: string, amount = 100): PaymentRequest => ({

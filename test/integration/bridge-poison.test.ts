@@ -46,7 +46,8 @@ describe('bridge: poison records are dead-lettered, the partition moves on (real
     count: number,
   ): Promise<{ reason: string; value: string }[]> {
     const letters: { reason: string; value: string }[] = [];
-    const reader = h.kafka.consumer({ groupId: `dlt-reader-${randomUUID()}` });
+    // A short fetch wait: the disconnect waits out the fetch in flight (5 s by KafkaJS's default).
+    const reader = h.kafka.consumer({ groupId: `dlt-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await reader.connect();
     await reader.subscribe({ topic: deadLetterTopic(topic), fromBeginning: true });
     const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString() ?? '';

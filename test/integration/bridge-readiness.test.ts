@@ -19,7 +19,8 @@ describe("the api's readiness sees whether the bridge's consumer groups consume"
     const admin = kafka.admin();
     await admin.connect();
     const groupId = `readiness-${randomUUID().slice(0, 8)}`;
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    // A short fetch wait: leaving the group waits out the fetch in flight (5 s by KafkaJS's default).
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
     try {
       await assert.rejects(checkGroupsConsuming(admin, [groupId]), new RegExp(`consumer group ${groupId} is not consuming`));
       await consumer.connect();

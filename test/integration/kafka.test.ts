@@ -4,6 +4,7 @@ import { ConfigResourceTypes, Partitioners, type Admin, type Kafka } from 'kafka
 import { loadConfig } from '../../config';
 import { deadLetterTopic, TOPICS } from '../../contracts/topics';
 import { createKafka } from '../../kafka/client';
+import { setGroupOffsets, setGroupToTopicEnd } from '../../kafka/group-offsets';
 import { ensureTopics, topicSpecs } from '../../kafka/topics';
 
 /** Reads every record of a topic from the beginning until `expected` arrived or 10 s passed. */
@@ -83,6 +84,50 @@ describe('Kafka broker (real engine)', function () {
     const readUncommitted = await readAll(kafka, topic, true, 4);
     assert.deepEqual(readUncommitted, ['committed-1', 'committed-2', 'aborted-1', 'committed-3']);
     await admin.deleteTopics({ topics: [topic] });
+  });
+
+  it('sets the offsets of a consumer group with no member, partition by partition, and refuses while it has one', async () => {
+    const topic = `paysaga.test.group-offsets-${randomUUID().slice(0, 8)}`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic, messages: [0, 0, 0, 1, 1].map((partition, i) => ({ partition, value: `v${i}` })) });
+    await producer.disconnect();
+    const committed = async (groupId: string) =>
+      (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions
+        .map(({ partition, offset }) => `${partition}:${offset}`)
+        .sort();
+
+    const groupId = `test-${randomUUID()}`;
+    await setGroupOffsets(kafka, { groupId, topic, partitions: [{ partition: 0, offset: '1' }, { partition: 1, offset: '2' }] });
+    assert.deepEqual(await committed(groupId), ['0:1', '1:2']);
+    await setGroupToTopicEnd(kafka, groupId, topic);
+    assert.deepEqual(await committed(groupId), ['0:3', '1:2']);
+    // A consumer of the group resumes where the offsets say: only what is published after the end.
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    const seen: string[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const first = new Promise<void>((resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            seen.push(message.value?.toString() ?? '');
+            resolve();
+          },
+        });
+      });
+      const late = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await late.connect();
+      await late.send({ topic, messages: [{ partition: 1, value: 'after' }] });
+      await late.disconnect();
+      await first;
+      assert.deepEqual(seen, ['after']);
+      await assert.rejects(setGroupOffsets(kafka, { groupId, topic, partitions: [{ partition: 0, offset: '0' }] }), /no member/);
+    } finally {
+      await consumer.disconnect();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    }
   });
 
   it('creates every topic with its dead-letter twin, the configured partitions, and a compacted account-state topic', async () => {

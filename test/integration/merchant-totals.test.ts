@@ -23,6 +23,7 @@ import { deadLetterTopic, MERCHANT_TOTALS_TOPICS, TOPICS } from '../../contracts
 import { createPool } from '../../db/pool';
 import { listen } from '../../roles/listen';
 import { createKafka } from '../../kafka/client';
+import { setGroupToTopicEnd, setGroupToTopicStart } from '../../kafka/group-offsets';
 import { decodeRecord } from '../../kafka/consumer';
 import { KafkaTable } from '../../kafka/table';
 import { ensureTopics } from '../../kafka/topics';
@@ -197,7 +198,8 @@ describe('merchant totals aggregate (real Kafka)', function () {
     opts: { readUncommitted: boolean; until: (found: { partition: number; offset: string }[]) => boolean; timeoutMs?: number },
   ) {
     const found: { partition: number; offset: string }[] = [];
-    const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, readUncommitted: opts.readUncommitted });
+    // A short fetch wait: the disconnect below waits out the fetch in flight.
+    const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, readUncommitted: opts.readUncommitted, maxWaitTimeInMs: 100 });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -220,8 +222,7 @@ describe('merchant totals aggregate (real Kafka)', function () {
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     // A new group starts at the end of the input, so earlier runs' events are not aggregated again (until the replay test).
-    const ends = await admin.fetchTopicOffsets(INPUT);
-    await admin.setOffsets({ groupId, topic: INPUT, partitions: ends.map(({ partition, offset }) => ({ partition, offset })) });
+    await setGroupToTopicEnd(kafka, groupId, INPUT);
   });
 
   after(async () => {
@@ -286,7 +287,7 @@ describe('merchant totals aggregate (real Kafka)', function () {
     const before = await committedPartials();
     assert.ok(Object.keys(before).length >= 3);
     await stopProcessor();
-    await admin.resetOffsets({ groupId, topic: INPUT, earliest: true });
+    await setGroupToTopicStart(kafka, groupId, INPUT);
     assert.ok((await lag()) > 0, 'the group is back at the beginning');
 
     await startProcessor();

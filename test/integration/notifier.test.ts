@@ -21,6 +21,7 @@ import { migrate } from '../../db/migrate';
 import { createPool, type Pool } from '../../db/pool';
 import { listen } from '../../roles/listen';
 import { createKafka } from '../../kafka/client';
+import { setGroupToTopicEnd, setGroupToTopicStart } from '../../kafka/group-offsets';
 import { ensureTopics } from '../../kafka/topics';
 import { applyWebhookRetention, createNotifier, notifierGroupId, WebhookDispatcher } from '../../notifier';
 import { webhookPayloadSchema } from '../../notifier/payload';
@@ -127,15 +128,7 @@ describe('notifier: signed merchant webhooks (real engines)', function () {
     kafka = createKafka(config, 'test');
     await ensureTopics(kafka, config);
     // A new group starts at the topic's end: earlier runs' records are not this run's business.
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(TOPICS.paymentDecided);
-    await admin.setOffsets({
-      groupId: notifierGroupId(config),
-      topic: TOPICS.paymentDecided,
-      partitions: ends.map(({ partition, offset }) => ({ partition, offset })),
-    });
-    await admin.disconnect();
+    await setGroupToTopicEnd(kafka, notifierGroupId(config), TOPICS.paymentDecided);
 
     const tuning = { sweepEveryMs: 100, unknownEndpointGraceMs: 0, log: (line: string) => void logged.push(line) };
     notifier = createNotifier({ config, kafka, pool, dispatcher: tuning });
@@ -438,10 +431,7 @@ describe('notifier: signed merchant webhooks (real engines)', function () {
 
     // Replay: the notifier's group from offset zero, its inbox intact.
     await notifier.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.resetOffsets({ groupId: notifierGroupId(config), topic: TOPICS.paymentDecided, earliest: true });
-    await admin.disconnect();
+    await setGroupToTopicStart(kafka, notifierGroupId(config), TOPICS.paymentDecided);
     notifier = createNotifier({ config, kafka, pool, dispatcher: { log: (line) => void logged.push(line) } });
     await notifier.start();
     await caughtUp();

@@ -33,7 +33,8 @@ describe('outbox relay (real PostgreSQL and Kafka)', function () {
   it('publishes every row once per relay pass, in order per key, with three relays at once', async () => {
     const keys = ['k1', 'k2', 'k3', 'k4', 'k5'];
     const total = 300;
-    const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
+    // A short fetch wait: the disconnect waits out the fetch in flight (5 s by KafkaJS's default).
+    const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, maxWaitTimeInMs: 100 });
     const seen = new Map<string, number[]>();
     let received = 0;
     await consumer.connect();

@@ -28,6 +28,7 @@ import { createKafka } from '../../kafka/client';
 import { DeadLetterFollower } from '../../kafka/dead-letter-follower';
 import { ensureTopics } from '../../kafka/topics';
 import { publishFeed } from '../../tools/legacy/feed';
+import { setGroupOffsets, setGroupToTopicEnd } from '../../kafka/group-offsets';
 import { OutboxRelay } from '../../outbox/relay';
 import { createReadModelConsumers, readModelGroupIds } from '../../read-model';
 import { temporalConnectionOptions } from '../../temporal/connection';
@@ -65,6 +66,8 @@ export class PipelineHarness {
   private workerRun!: Promise<void>;
   private workerConnection!: NativeConnection;
   private collector!: Consumer;
+  /** Per partition of the decided topic, the offset the collector reads next (from its start at the end). */
+  private readonly collectorAt = new Map<number, bigint>();
 
   /** How long the api's Idempotency-Key claims last (the api's default unless set). */
   readonly idempotencyLeaseMs?: number;
@@ -152,11 +155,10 @@ export class PipelineHarness {
     const groups = bridgeGroupIds(this.config);
     const readModelGroups = readModelGroupIds(this.config);
     const collectorGroup = `${this.config.kafka.clientId}-collector`;
-    // In parallel: KafkaJS sets a group's offsets by joining it and waiting for one (paused) fetch, ~5 s each.
     await Promise.all([
       this.startAtEnd(groups.requests, TOPICS.paymentRequested),
       this.startAtEnd(groups.accounts, TOPICS.accountStateUpdated),
-      this.startAtEnd(collectorGroup, TOPICS.paymentDecided),
+      this.startCollectorAtEnd(collectorGroup),
       this.startAtEnd(readModelGroups.requests, TOPICS.paymentRequested),
       this.startAtEnd(readModelGroups.decisions, TOPICS.paymentDecided),
     ]);
@@ -164,9 +166,14 @@ export class PipelineHarness {
     this.readModel = createReadModelConsumers({ config: this.config, kafka: this.kafka, pool: this.pool });
     await this.readModel.start();
 
-    this.collector = this.kafka.consumer({ groupId: collectorGroup });
+    // A fetch wait as short as the roles' own: tearDown's disconnect waits out the fetch in flight.
+    this.collector = this.kafka.consumer({ groupId: collectorGroup, maxWaitTimeInMs: 1_000 });
     await this.collector.connect();
     await this.collector.subscribe({ topic: TOPICS.paymentDecided, fromBeginning: true });
+    // Also for batches of transaction markers only, which no message reports.
+    this.collector.on(this.collector.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.collectorAt.set(payload.partition, BigInt(payload.lastOffset) + 1n);
+    });
     await this.collector.run({
       eachMessage: async ({ message }) => {
         let event: { data: PaymentDecided };
@@ -228,12 +235,21 @@ export class PipelineHarness {
   }
 
   /** Commits a new group's offsets at the topic's end, so it reads only what this run produces. */
-  async startAtEnd(groupId: string, topic: string): Promise<void> {
+  startAtEnd(groupId: string, topic: string): Promise<void> {
+    return setGroupToTopicEnd(this.kafka, groupId, topic);
+  }
+
+  private async startCollectorAtEnd(groupId: string): Promise<void> {
+    const ends = await this.decidedTopicEnds();
+    for (const { partition, offset } of ends) this.collectorAt.set(partition, BigInt(offset));
+    await setGroupOffsets(this.kafka, { groupId, topic: TOPICS.paymentDecided, partitions: ends });
+  }
+
+  private async decidedTopicEnds(): Promise<{ partition: number; offset: string }[]> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, offset }) => ({ partition, offset })) });
+      return (await admin.fetchTopicOffsets(TOPICS.paymentDecided)).map(({ partition, offset }) => ({ partition, offset }));
     } finally {
       await admin.disconnect();
     }
@@ -332,7 +348,14 @@ export class PipelineHarness {
       if (rows[0].n === 0) break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    await new Promise((r) => setTimeout(r, 500)); // a duplicate would arrive within this
+    // Every decided event published by now, a duplicate among them, has reached the collector once it has read
+    // to the topic's end (its last stable offset: the collector reads read_committed too).
+    const ends = await this.decidedTopicEnds();
+    const caughtUp = () => ends.every(({ partition, offset }) => (this.collectorAt.get(partition) ?? 0n) >= BigInt(offset));
+    for (let waited = 0; !caughtUp(); waited += 25) {
+      if (waited > 30_000) throw new Error(`the collector did not read ${TOPICS.paymentDecided} to its end within 30 s`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
     return this.decided.get(paymentId)?.length ?? 0;
   }
 }

@@ -374,7 +374,8 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       await h.publishRequest(good);
       assert.equal((await h.decision(good.paymentId)).decision, 'AUTHORIZED');
 
-      const reader = h.kafka.consumer({ groupId: `dlt-reader-${randomUUID()}` });
+      // A short fetch wait: the disconnect waits out the fetch in flight (5 s by KafkaJS's default).
+      const reader = h.kafka.consumer({ groupId: `dlt-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
       const letters: { reason: string; value: string; offset: string }[] = [];
       await reader.connect();
       await reader.subscribe({ topic: dlt, fromBeginning: true });

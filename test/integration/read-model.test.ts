@@ -9,6 +9,7 @@ import { consumerLag } from '../../kafka/lag';
 import { envelope, EVENT_TYPES } from '../../contracts/events';
 import type { PaymentDecided, PaymentRequest } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';
+import { setGroupToTopicStart } from '../../kafka/group-offsets';
 import { createReadModelConsumers, readModelGroupIds } from '../../read-model';
 import { RebuildRefused, rebuildReadModel } from '../../read-model/rebuild';
 import { eventually } from '../eventually';
@@ -252,12 +253,11 @@ describe('read model: folded from events, idempotent (real engines)', function (
     assert.ok(before.payments.some((row: { payment_id: string }) => row.payment_id === p.paymentId));
 
     // Replay: the groups start again from offset zero, with the inbox intact.
-    const admin = h.kafka.admin();
-    await admin.connect();
     const groups = readModelGroupIds(h.config);
-    await admin.resetOffsets({ groupId: groups.requests, topic: TOPICS.paymentRequested, earliest: true });
-    await admin.resetOffsets({ groupId: groups.decisions, topic: TOPICS.paymentDecided, earliest: true });
-    await admin.disconnect();
+    await Promise.all([
+      setGroupToTopicStart(h.kafka, groups.requests, TOPICS.paymentRequested),
+      setGroupToTopicStart(h.kafka, groups.decisions, TOPICS.paymentDecided),
+    ]);
     h.readModel = createReadModelConsumers({ config: h.config, kafka: h.kafka, pool: h.pool });
     await h.readModel.start();
     await settled();

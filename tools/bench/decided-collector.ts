@@ -5,6 +5,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { paymentDecidedSchema, type PaymentDecided } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';
+import { setGroupToTopicEnd } from '../../kafka/group-offsets';
 
 export interface Decided {
   at: number;
@@ -21,18 +22,9 @@ export class DecidedCollector {
   ) {}
 
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.setOffsets({
-        groupId: this.groupId,
-        topic: TOPICS.paymentDecided,
-        partitions: await admin.fetchTopicOffsets(TOPICS.paymentDecided),
-      });
-    } finally {
-      await admin.disconnect();
-    }
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false });
+    await setGroupToTopicEnd(this.kafka, this.groupId, TOPICS.paymentDecided);
+    // A short fetch wait: stopping waits out the fetch in flight (5 s by KafkaJS's default).
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false, maxWaitTimeInMs: 500 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: TOPICS.paymentDecided });
     await this.consumer.run({

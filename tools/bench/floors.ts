@@ -8,6 +8,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { Partitioners, type Kafka } from 'kafkajs';
 import type { Config } from '../../config';
 import type { Pool } from '../../db/pool';
+import { setGroupToTopicEnd } from '../../kafka/group-offsets';
 import { sleep } from '../stack/proc';
 import { temporalConnectionOptions } from '../../temporal/connection';
 import { workflowTaskSlots } from '../../workers/worker';
@@ -150,10 +151,10 @@ export async function kafkaFloor(kafka: Kafka, n: number): Promise<LatencySummar
     if (!(await admin.listTopics()).includes(topic)) {
       await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     }
-    await admin.setOffsets({ groupId, topic, partitions: await admin.fetchTopicOffsets(topic) });
   } finally {
     await admin.disconnect();
   }
+  await setGroupToTopicEnd(kafka, groupId, topic);
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
