@@ -48,6 +48,14 @@ export function untilStopped(): Promise<StopReason> {
   return new Promise((resolve) => waiters.add(resolve));
 }
 
+/**
+ * The reason the process is stopping, once it is: a process still starting its roles (or waiting for them to be
+ * ready) asks, so that Ctrl-C does not wait for the start to finish first.
+ */
+export function stopRequested(): StopReason | undefined {
+  return stopReason;
+}
+
 /** A role cannot go on: the process stops and exits non-zero. Idempotent; the first report wins. */
 export function reportFatal(role: string, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
@@ -61,7 +69,10 @@ export function fatalError(): Extract<StopReason, { kind: 'fatal' }> | undefined
   return fatalReason;
 }
 
-/** Runs stop(), but gives up waiting after timeoutMs (logged): a hung role must not keep the process alive. */
+/**
+ * Runs stop(), but gives up waiting after timeoutMs (logged, and false: the caller exits non-zero naming it): a
+ * hung role must not keep the process alive.
+ */
 export async function withinDeadline(what: string, timeoutMs: number, stop: () => Promise<void>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => {
