@@ -61,7 +61,7 @@ export const command: Command = {
       const stopped = untilStopped();
       const { stop, metricsUrl } = await runRoles(config, roles);
       // Ctrl-C while the roles were starting or getting ready: straight to stopping, no banner, no demo.
-      if (!stopRequested()) {
+      if (!stopRequested() && metricsUrl) {
         // The banner is for the person at the terminal; everything else is a log line.
         console.log(`paysaga: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
         console.log(`  Temporal Web UI    ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);

@@ -18,10 +18,20 @@ export type StopReason = { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'f
 let fatalReason: Extract<StopReason, { kind: 'fatal' }> | undefined;
 const waiters = new Set<(reason: StopReason) => void>();
 let stopReason: StopReason | undefined;
+const stopping = new AbortController();
+
+/** Aborted once the process is told to stop: a start waiting for an engine gives up then (roles/startup.ts). */
+export const stopSignal: AbortSignal = stopping.signal;
+
+/** A start cut short because the process was told to stop: not a failure, the process stops as asked. */
+export class StartInterrupted extends Error {
+  override name = 'StartInterrupted';
+}
 
 function settle(reason: StopReason): void {
   if (stopReason) return;
   stopReason = reason;
+  stopping.abort();
   for (const resolve of waiters) resolve(reason);
   waiters.clear();
 }

@@ -118,4 +118,45 @@ describe('Ctrl-C to the process group of npm start', function () {
       if (groupAlive()) process.kill(-child.pid!, 'SIGKILL');
     }
   });
+
+  it('stops at once when Ctrl-C comes while a role waits for an engine (run api, no broker at KAFKA_BROKERS)', async () => {
+    // The suite's PostgreSQL, and a broker address where nothing listens: the process waits up to two minutes
+    // for Kafka, saying so.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      API_PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
+      KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+      API_TOKENS: JSON.stringify([{ token: 'ctrl-c-test-token-0123456789', subject: 'ctrl-c', roles: ['client'] }]),
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'run', 'api'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    // 'close': the process has exited and its output has been read to the end.
+    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    try {
+      // Its first refused connection: it is in the wait for Kafka (the "waiting for Kafka" line comes once
+      // KafkaJS's own retries of that first attempt are spent, seconds later).
+      const refused = () => /Connection error: connect ECONNREFUSED/.test(output);
+      await eventually('a refused connection to Kafka', async () => refused() || child.exitCode !== null, 60_000);
+      assert.ok(refused(), output.slice(-4_000));
+
+      process.kill(-child.pid!, 'SIGINT');
+      await eventually('the process ended', async () => child.exitCode !== null || child.signalCode !== null, 20_000).catch(() => {
+        throw new Error(`run api still running 20 s after Ctrl-C:\n${output.slice(-4_000)}`);
+      });
+      assert.equal(await closed, 0, output.slice(-4_000));
+      assert.match(output, /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+  });
 });
