@@ -2,7 +2,7 @@
  * A role starting while an engine restarts (a supervisor restarts a killed role at any moment) waits for the
  * engine, saying so, instead of exiting at once and being restarted in a loop; after two minutes it gives up
  * and the process exits non-zero. Only unavailability is waited for: any other error (bad credentials, a
- * missing namespace) fails the start at once.
+ * missing namespace) fails the start at once. A stop signal (Ctrl-C) ends the wait at once: the process stops.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../observability/logger';
