@@ -14,7 +14,7 @@ import { setTemporalMetricsUrl, startObservabilityServer } from '../observabilit
 import { temporalPrometheusExporter } from '../observability/temporal-metrics';
 import { setupTracing } from '../observability/tracing';
 import type { RoleName, RunningRole } from '../roles';
-import { withinDeadline, type StopReason } from '../roles/lifecycle';
+import { StartInterrupted, stopRequested, withinDeadline, type StopReason } from '../roles/lifecycle';
 import { kafkaUnavailable, postgresUnavailable, waitForEngine } from '../roles/startup';
 import { freePort, StackError } from '../tools/stack/proc';
 import { ROLES } from './roles';
@@ -65,10 +65,13 @@ async function observe(config: Config, names: readonly RoleName[], running: () =
   };
 }
 
-/** Waits until every role says it is ready (the api's merchant totals have caught up, consumers joined). */
+/**
+ * Waits until every role says it is ready (the api's merchant totals have caught up, consumers joined), or the
+ * process is told to stop: an api whose bridge runs nowhere is never ready, and Ctrl-C must not wait for that.
+ */
 async function untilReady(running: RunningRole[], timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  while (!stopRequested()) {
     const states = await Promise.all(
       running.map(async (r) => ({ name: r.name, ready: await Promise.resolve(r.ready?.() ?? true).catch(() => false) })),
     );
@@ -96,34 +99,46 @@ async function kafkaAnswers(config: Config): Promise<void> {
   }
 }
 
-/** Starts the roles in order; stops those already started if one fails; resolves once they are ready. */
+/**
+ * Starts the roles in order; stops those already started if one fails; resolves once they are ready, or as soon
+ * as the process is told to stop (stopRequested(): the caller has installed the signal handlers), then without
+ * metricsUrl if that came before the observability endpoint. stop() stops what has started, in reverse, and
+ * resolves with what did not stop within its deadline (nothing: all stopped).
+ */
 export async function runRoles(
   config: Config,
   names: readonly RoleName[],
-): Promise<{ stop: () => Promise<void>; metricsUrl: string }> {
+): Promise<{ stop: () => Promise<string[]>; metricsUrl: string | undefined }> {
   const pool = createPool(config);
-  await waitForEngine('PostgreSQL', () => pool.query('select 1'), postgresUnavailable);
-  if (names.some((n) => n !== 'gateway' && n !== 'worker'))
-    await waitForEngine('Kafka', () => kafkaAnswers(config), kafkaUnavailable);
-  await migrate(pool);
   const running: RunningRole[] = [];
-  const observability = await observe(config, names, () => running);
+  let observability: Awaited<ReturnType<typeof observe>> | undefined;
   const stop = async () => {
+    const hung: string[] = [];
     for (const role of [...running].reverse()) {
-      await withinDeadline(role.name, ROLE_STOP_TIMEOUT_MS, () =>
+      const stopped = await withinDeadline(role.name, ROLE_STOP_TIMEOUT_MS, () =>
         role.stop().catch((err: Error) => logger.error({ role: role.name, err: err.message }, 'stop failed')),
       );
+      if (!stopped) hung.push(role.name);
     }
-    await withinDeadline('database pool', 5_000, () => pool.end());
-    await observability.close();
+    if (!(await withinDeadline('database pool', 5_000, () => pool.end()))) hung.push('database pool');
+    await observability?.close();
+    return hung;
   };
   try {
+    await waitForEngine('PostgreSQL', () => pool.query('select 1'), postgresUnavailable);
+    if (names.some((n) => n !== 'gateway' && n !== 'worker'))
+      await waitForEngine('Kafka', () => kafkaAnswers(config), kafkaUnavailable);
+    await migrate(pool);
+    observability = await observe(config, names, () => running);
     for (const name of names) {
+      if (stopRequested()) break; // the roles not started yet have nothing to stop
       const role = await ROLES[name]({ config, pool });
       running.push(role);
       logger.info({ role: role.name }, role.describe);
     }
   } catch (err) {
+    // Told to stop while waiting for an engine: the caller stops what has started, as after any stop signal.
+    if (err instanceof StartInterrupted) return { stop, metricsUrl: observability?.metricsUrl };
     await stop();
     throw err;
   }

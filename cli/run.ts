@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { logger } from '../observability/logger';
 import { parseRoles, type RoleName } from '../roles';
-import { untilStopped } from '../roles/lifecycle';
+import { stopRequested, untilStopped } from '../roles/lifecycle';
 import { parseOrUsage, UsageError, type Command } from './command';
 import { describeStop, runRoles } from './run-roles';
 import { loadSettings } from './settings';
@@ -29,10 +29,14 @@ export const command: Command = {
     logger.info({ roles }, `paysaga: starting ${roles.join(', ')}`);
     const stopped = untilStopped();
     const { stop, metricsUrl } = await runRoles(config, roles);
-    logger.info({ metricsUrl }, 'paysaga: ready');
+    if (!stopRequested()) logger.info({ metricsUrl }, 'paysaga: ready');
     const reason = await stopped;
     logger.info(`paysaga: ${describeStop(reason)}, stopping`);
-    await stop();
+    const hung = await stop();
+    if (hung.length > 0) {
+      logger.error({ hung }, `paysaga: ${hung.join(', ')} did not stop in time; exiting non-zero`);
+      return 1;
+    }
     logger.info('paysaga: stopped');
     return reason.kind === 'fatal' ? 1 : 0;
   },

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { DEMO_SETTINGS, type Config } from '../config';
 import { logger } from '../observability/logger';
 import { ROLE_NAMES } from '../roles';
-import { untilStopped } from '../roles/lifecycle';
+import { stopRequested, untilStopped } from '../roles/lifecycle';
 import { formatSummary, runDemo } from '../tools/demo';
 import { stackDown, stackUp } from '../tools/stack';
 import { parseOrUsage, type Command } from './command';
@@ -60,30 +60,37 @@ export const command: Command = {
       logger.info({ roles }, `paysaga: starting ${roles.join(', ')}`);
       const stopped = untilStopped();
       const { stop, metricsUrl } = await runRoles(config, roles);
-      // The banner is for the person at the terminal; everything else is a log line.
-      console.log(`paysaga: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      console.log(`  Temporal Web UI    ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
-      if (roles.includes('api')) {
-        console.log(`  API                http://127.0.0.1:${config.api.port} (OpenAPI /openapi.json)`);
-        console.log(`  Operator console   http://127.0.0.1:${config.api.port}/console (sign in with the operator token)`);
+      // Ctrl-C while the roles were starting or getting ready: straight to stopping, no banner, no demo.
+      if (!stopRequested() && metricsUrl) {
+        // The banner is for the person at the terminal; everything else is a log line.
+        console.log(`paysaga: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+        console.log(`  Temporal Web UI    ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
+        if (roles.includes('api')) {
+          console.log(`  API                http://127.0.0.1:${config.api.port} (OpenAPI /openapi.json)`);
+          console.log(`  Operator console   http://127.0.0.1:${config.api.port}/console (sign in with the operator token)`);
+        }
+        if (tokensFile) console.log(`  API tokens         ${tokensFile} (a client and an operator bearer token)`);
+        console.log(`  Metrics            ${metricsUrl} (health: /health/ready)`);
+        if (values.demo) {
+          // Ctrl-C during the demo ends it early; the system then stops as usual.
+          const abort = new AbortController();
+          void stopped.then(() => abort.abort());
+          const summary = await runDemo({ config, signal: abort.signal }).catch((err: Error) => {
+            console.error(`paysaga: demo failed: ${err.message}`);
+            return undefined;
+          });
+          if (summary) console.log(formatSummary(summary));
+          console.log(`paysaga: demo ${summary?.ok ? 'completed: every scenario met' : 'completed with unmet scenarios'}`);
+        }
+        console.log('paysaga: press Ctrl-C to stop');
       }
-      if (tokensFile) console.log(`  API tokens         ${tokensFile} (a client and an operator bearer token)`);
-      console.log(`  Metrics            ${metricsUrl} (health: /health/ready)`);
-      if (values.demo) {
-        // Ctrl-C during the demo ends it early; the system then stops as usual.
-        const abort = new AbortController();
-        void stopped.then(() => abort.abort());
-        const summary = await runDemo({ config, signal: abort.signal }).catch((err: Error) => {
-          console.error(`paysaga: demo failed: ${err.message}`);
-          return undefined;
-        });
-        if (summary) console.log(formatSummary(summary));
-        console.log(`paysaga: demo ${summary?.ok ? 'completed: every scenario met' : 'completed with unmet scenarios'}`);
-      }
-      console.log('paysaga: press Ctrl-C to stop');
       const reason = await stopped;
       console.log(`paysaga: ${describeStop(reason)}, stopping`);
-      await stop();
+      const hung = await stop();
+      if (hung.length > 0) {
+        console.error(`paysaga: ${hung.join(', ')} did not stop in time (see the log); exiting non-zero`);
+        exitCode = 1;
+      }
       if (reason.kind === 'fatal') exitCode = 1;
     } finally {
       await stackDown(config, ours);

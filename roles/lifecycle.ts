@@ -18,10 +18,20 @@ export type StopReason = { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'f
 let fatalReason: Extract<StopReason, { kind: 'fatal' }> | undefined;
 const waiters = new Set<(reason: StopReason) => void>();
 let stopReason: StopReason | undefined;
+const stopping = new AbortController();
+
+/** Aborted once the process is told to stop: a start waiting for an engine gives up then (roles/startup.ts). */
+export const stopSignal: AbortSignal = stopping.signal;
+
+/** A start cut short because the process was told to stop: not a failure, the process stops as asked. */
+export class StartInterrupted extends Error {
+  override name = 'StartInterrupted';
+}
 
 function settle(reason: StopReason): void {
   if (stopReason) return;
   stopReason = reason;
+  stopping.abort();
   for (const resolve of waiters) resolve(reason);
   waiters.clear();
 }
@@ -48,6 +58,14 @@ export function untilStopped(): Promise<StopReason> {
   return new Promise((resolve) => waiters.add(resolve));
 }
 
+/**
+ * The reason the process is stopping, once it is: a process still starting its roles (or waiting for them to be
+ * ready) asks, so that Ctrl-C does not wait for the start to finish first.
+ */
+export function stopRequested(): StopReason | undefined {
+  return stopReason;
+}
+
 /** A role cannot go on: the process stops and exits non-zero. Idempotent; the first report wins. */
 export function reportFatal(role: string, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
@@ -61,7 +79,10 @@ export function fatalError(): Extract<StopReason, { kind: 'fatal' }> | undefined
   return fatalReason;
 }
 
-/** Runs stop(), but gives up waiting after timeoutMs (logged): a hung role must not keep the process alive. */
+/**
+ * Runs stop(), but gives up waiting after timeoutMs (logged, and false: the caller exits non-zero naming it): a
+ * hung role must not keep the process alive.
+ */
 export async function withinDeadline(what: string, timeoutMs: number, stop: () => Promise<void>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => {

@@ -2,11 +2,11 @@
  * A role starting while an engine restarts (a supervisor restarts a killed role at any moment) waits for the
  * engine, saying so, instead of exiting at once and being restarted in a loop; after two minutes it gives up
  * and the process exits non-zero. Only unavailability is waited for: any other error (bad credentials, a
- * missing namespace) fails the start at once.
+ * missing namespace) fails the start at once. A stop signal (Ctrl-C) ends the wait at once: the process stops.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../observability/logger';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { StartInterrupted, stopSignal } from './lifecycle';
 
 export async function waitForEngine<T>(
   engine: string,
@@ -17,13 +17,27 @@ export async function waitForEngine<T>(
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await connect();
+      return await unlessStopped(engine, connect());
     } catch (err) {
-      if (!unavailable(err) || Date.now() > deadline) throw err;
+      if (err instanceof StartInterrupted || !unavailable(err) || Date.now() > deadline) throw err;
       if (attempt === 0) logger.warn({ engine, err: (err as Error).message }, `paysaga: waiting for ${engine}`);
-      await sleep(Math.min(5_000, 250 * 2 ** attempt));
+      await unlessStopped(engine, sleep(Math.min(5_000, 250 * 2 ** attempt)));
     }
   }
+}
+
+/**
+ * `waiting`, or StartInterrupted as soon as the process is told to stop: Ctrl-C must not wait for an engine that
+ * does not answer (a connection attempt alone can take several seconds of the client's own retries).
+ */
+function unlessStopped<T>(engine: string, waiting: Promise<T>): Promise<T> {
+  const interrupted = () => new StartInterrupted(`stopped while waiting for ${engine}`);
+  if (stopSignal.aborted) return Promise.reject(interrupted());
+  return new Promise<T>((resolve, reject) => {
+    const onStop = () => reject(interrupted());
+    stopSignal.addEventListener('abort', onStop, { once: true });
+    waiting.then(resolve, reject).finally(() => stopSignal.removeEventListener('abort', onStop));
+  });
 }
 
 const text = (err: unknown) => `${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? String(err)}`;

@@ -77,4 +77,86 @@ describe('Ctrl-C to the process group of npm start', function () {
       await stackDown(config).catch(() => undefined);
     }
   });
+
+  it('stops at once when Ctrl-C comes while the roles wait to be ready (the api alone, without the bridge it waits for)', async () => {
+    // The suite's engines (already running: npm start leaves them to whoever started them), a port of its own
+    // for the api and the metrics, and a Kafka client id of its own, whose bridge consumer groups no process
+    // runs: the api stays not ready (by design), and npm start waits up to two minutes for it to be.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      API_PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
+      KAFKA_CLIENT_ID: `ctrl-c-${process.pid}-${Date.now()}`,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+    };
+    const child = spawn('npm', ['start', '--', '--roles', 'api'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const groupAlive = () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await eventually('the api started', async () => output.includes('api listening on') || child.exitCode !== null, 120_000);
+      assert.match(output, /api listening on/, output.slice(-4_000));
+
+      process.kill(-child.pid!, 'SIGINT');
+      // Well within the two minutes of the readiness wait: the stop does not wait for it to run out.
+      await eventually('every process of the group ended', async () => !groupAlive(), 20_000).catch(() => {
+        throw new Error(`processes of npm start --roles api still running 20 s after Ctrl-C:\n${output.slice(-4_000)}`);
+      });
+      assert.ok(child.exitCode === 0 || child.signalCode === 'SIGINT', `npm: code ${child.exitCode}, signal ${child.signalCode}`);
+      assert.match(output, /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
+      assert.doesNotMatch(output, /paysaga: ready in/, 'it never said it was ready');
+    } finally {
+      if (groupAlive()) process.kill(-child.pid!, 'SIGKILL');
+    }
+  });
+
+  it('stops at once when Ctrl-C comes while a role waits for an engine (run api, no broker at KAFKA_BROKERS)', async () => {
+    // The suite's PostgreSQL, and a broker address where nothing listens: the process waits up to two minutes
+    // for Kafka, saying so.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      API_PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
+      KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+      API_TOKENS: JSON.stringify([{ token: 'ctrl-c-test-token-0123456789', subject: 'ctrl-c', roles: ['client'] }]),
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'run', 'api'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    // 'close': the process has exited and its output has been read to the end.
+    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    try {
+      // Its first refused connection: it is in the wait for Kafka (the "waiting for Kafka" line comes once
+      // KafkaJS's own retries of that first attempt are spent, seconds later).
+      const refused = () => /Connection error: connect ECONNREFUSED/.test(output);
+      await eventually('a refused connection to Kafka', async () => refused() || child.exitCode !== null, 60_000);
+      assert.ok(refused(), output.slice(-4_000));
+
+      process.kill(-child.pid!, 'SIGINT');
+      await eventually('the process ended', async () => child.exitCode !== null || child.signalCode !== null, 20_000).catch(() => {
+        throw new Error(`run api still running 20 s after Ctrl-C:\n${output.slice(-4_000)}`);
+      });
+      assert.equal(await closed, 0, output.slice(-4_000));
+      assert.match(output, /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+  });
 });
