@@ -15,6 +15,26 @@ import { eventually } from '../eventually';
 
 const root = path.resolve(__dirname, '../..');
 
+/**
+ * Starts `command` as a terminal does: in a process group of its own, whose every process a Ctrl-C reaches.
+ * `printed()` is what it printed so far; `groupAlive()` whether any process of the group still runs.
+ */
+function spawnInGroup(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return { child, printed: () => output, groupAlive, interrupt: () => process.kill(-child.pid!, 'SIGINT') };
+}
+
 describe('Ctrl-C to the process group of npm start', function () {
   this.timeout(300_000);
 
@@ -43,34 +63,33 @@ describe('Ctrl-C to the process group of npm start', function () {
     delete env.API_TOKENS;
     delete env.DATABASE_URL;
     const config = loadConfig(env);
-    const child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const groupAlive = () => {
-      try {
-        process.kill(-child.pid!, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const { child, printed, groupAlive, interrupt } = spawnInGroup('npm', ['start'], env);
     try {
-      await eventually('npm start ready', async () => output.includes('paysaga: ready in') || child.exitCode !== null, 240_000);
-      assert.match(output, /paysaga: ready in/, output.slice(-4_000));
-      assert.ok((await stackStatus(config)).every((e) => e.state === 'running'), 'its engines run');
+      await eventually(
+        'npm start ready',
+        async () => printed().includes('paysaga: ready in') || child.exitCode !== null,
+        240_000,
+      );
+      assert.match(printed(), /paysaga: ready in/, printed().slice(-4_000));
+      assert.ok(
+        (await stackStatus(config)).every((e) => e.state === 'running'),
+        'its engines run',
+      );
 
       const t0 = Date.now();
-      process.kill(-child.pid!, 'SIGINT');
+      interrupt();
       // npm mirrors the signal (it exits as interrupted once it has forwarded it); what counts is that every
       // process of the group has ended, and that paysaga itself stopped in order.
       await eventually('every process of the group ended', async () => !groupAlive(), 60_000).catch(() => {
-        throw new Error(`processes of npm start still running 60 s after Ctrl-C:\n${output.slice(-4_000)}`);
+        throw new Error(`processes of npm start still running 60 s after Ctrl-C:\n${printed().slice(-4_000)}`);
       });
       assert.ok(child.exitCode === 0 || child.signalCode === 'SIGINT', `npm: code ${child.exitCode}, signal ${child.signalCode}`);
-      assert.match(output, /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
+      assert.match(printed(), /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
       assert.ok(Date.now() - t0 < 60_000);
-      assert.ok((await stackStatus(config)).every((e) => e.state === 'stopped'), 'the engines it started are stopped');
+      assert.ok(
+        (await stackStatus(config)).every((e) => e.state === 'stopped'),
+        'the engines it started are stopped',
+      );
       for (const [name, port] of Object.entries(ports)) assert.equal(await portOpen(port), false, `${name} ${port} is free`);
     } finally {
       if (groupAlive()) process.kill(-child.pid!, 'SIGKILL');
@@ -90,30 +109,19 @@ describe('Ctrl-C to the process group of npm start', function () {
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
     };
-    const child = spawn('npm', ['start', '--', '--roles', 'api'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const groupAlive = () => {
-      try {
-        process.kill(-child.pid!, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const { child, printed, groupAlive, interrupt } = spawnInGroup('npm', ['start', '--', '--roles', 'api'], env);
     try {
-      await eventually('the api started', async () => output.includes('api listening on') || child.exitCode !== null, 120_000);
-      assert.match(output, /api listening on/, output.slice(-4_000));
+      await eventually('the api started', async () => printed().includes('api listening on') || child.exitCode !== null, 120_000);
+      assert.match(printed(), /api listening on/, printed().slice(-4_000));
 
-      process.kill(-child.pid!, 'SIGINT');
+      interrupt();
       // Well within the two minutes of the readiness wait: the stop does not wait for it to run out.
       await eventually('every process of the group ended', async () => !groupAlive(), 20_000).catch(() => {
-        throw new Error(`processes of npm start --roles api still running 20 s after Ctrl-C:\n${output.slice(-4_000)}`);
+        throw new Error(`processes of npm start --roles api still running 20 s after Ctrl-C:\n${printed().slice(-4_000)}`);
       });
       assert.ok(child.exitCode === 0 || child.signalCode === 'SIGINT', `npm: code ${child.exitCode}, signal ${child.signalCode}`);
-      assert.match(output, /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
-      assert.doesNotMatch(output, /paysaga: ready in/, 'it never said it was ready');
+      assert.match(printed(), /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
+      assert.doesNotMatch(printed(), /paysaga: ready in/, 'it never said it was ready');
     } finally {
       if (groupAlive()) process.kill(-child.pid!, 'SIGKILL');
     }
@@ -131,30 +139,24 @@ describe('Ctrl-C to the process group of npm start', function () {
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'run', 'api'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const { child, printed, interrupt } = spawnInGroup(process.execPath, ['--import', 'tsx', 'main.ts', 'run', 'api'], env);
     // 'close': the process has exited and its output has been read to the end.
     const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     try {
       // Its first refused connection: it is in the wait for Kafka (the "waiting for Kafka" line comes once
       // KafkaJS's own retries of that first attempt are spent, seconds later).
-      const refused = () => /Connection error: connect ECONNREFUSED/.test(output);
+      const refused = () => /Connection error: connect ECONNREFUSED/.test(printed());
       await eventually('a refused connection to Kafka', async () => refused() || child.exitCode !== null, 60_000);
-      assert.ok(refused(), output.slice(-4_000));
+      assert.ok(refused(), printed().slice(-4_000));
 
-      process.kill(-child.pid!, 'SIGINT');
-      await eventually('the process ended', async () => child.exitCode !== null || child.signalCode !== null, 20_000).catch(() => {
-        throw new Error(`run api still running 20 s after Ctrl-C:\n${output.slice(-4_000)}`);
-      });
-      assert.equal(await closed, 0, output.slice(-4_000));
-      assert.match(output, /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
+      interrupt();
+      await eventually('the process ended', async () => child.exitCode !== null || child.signalCode !== null, 20_000).catch(
+        () => {
+          throw new Error(`run api still running 20 s after Ctrl-C:\n${printed().slice(-4_000)}`);
+        },
+      );
+      assert.equal(await closed, 0, printed().slice(-4_000));
+      assert.match(printed(), /paysaga: SIGINT, stopping[\s\S]*paysaga: stopped/);
     } finally {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
     }
