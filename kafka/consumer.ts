@@ -15,7 +15,7 @@ import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { contextFromHeaders, inSpan, SpanKind } from '../observability/tracing';
 import { deadLetterHeaders, notJsonReason } from './dead-letters';
-import { SupervisedConsumer } from './supervised-consumer';
+import { HEARTBEAT_MS, roleConsumerConfig, SESSION_TIMEOUT_MS, SupervisedConsumer } from './supervised-consumer';
 
 /** A record that no retry can fix. */
 export class PoisonRecordError extends Error {
@@ -51,11 +51,6 @@ export interface ConsumerHandler<T extends EventType> {
   handle(event: Envelope<z.infer<(typeof EVENTS)[T][1]>>, record: { partition: number; offset: string }): Promise<void>;
 }
 
-/** KafkaJS's group session: a member that sends no heartbeat for this long is dropped from the group. */
-const SESSION_TIMEOUT_MS = 10_000;
-/** While a record is handled or retried, a heartbeat goes out this often, so the member keeps its partitions. */
-const HEARTBEAT_MS = 1_000;
-
 export class EventConsumer<T extends EventType> {
   private readonly consumer: SupervisedConsumer;
   private readonly producer: Producer;
@@ -68,19 +63,12 @@ export class EventConsumer<T extends EventType> {
     private readonly handler: ConsumerHandler<T>,
     private readonly maxBackoffMs = 5_000,
   ) {
-    if (maxBackoffMs >= SESSION_TIMEOUT_MS) throw new RangeError(`a retry backoff (${maxBackoffMs} ms) must be shorter than the session`);
+    if (maxBackoffMs >= SESSION_TIMEOUT_MS)
+      throw new RangeError(`a retry backoff (${maxBackoffMs} ms) must be shorter than the session`);
     // A 10 s session: the partitions of a consumer that died move to the others within seconds, not half a minute.
     this.consumer = new SupervisedConsumer(kafka, {
       name: handler.groupId,
-      config: {
-        groupId: handler.groupId,
-        allowAutoTopicCreation: false,
-        readUncommitted: false,
-        sessionTimeout: SESSION_TIMEOUT_MS,
-        heartbeatInterval: HEARTBEAT_MS,
-        // An idle fetch waits at most 1 s (KafkaJS: 5 s), so a stopping role is not held by one.
-        maxWaitTimeInMs: 1_000,
-      },
+      config: roleConsumerConfig(handler.groupId),
       run: async (consumer) => {
         await consumer.subscribe({ topic: this.handler.topic, fromBeginning: true });
         // At least once, without a commit round trip per record: KafkaJS marks a record's offset done only when
@@ -136,7 +124,8 @@ export class EventConsumer<T extends EventType> {
     const beat = setInterval(
       () =>
         void heartbeat().catch((err: Error) => {
-          if (!heartbeatFailed) logger.warn({ topic: this.handler.topic, partition, err: err.message }, 'kafka: heartbeat failed');
+          if (!heartbeatFailed)
+            logger.warn({ topic: this.handler.topic, partition, err: err.message }, 'kafka: heartbeat failed');
           heartbeatFailed = true;
         }),
       HEARTBEAT_MS,

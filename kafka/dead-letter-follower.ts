@@ -11,7 +11,7 @@
 import type { Kafka } from 'kafkajs';
 import { deadLetterTopic, TOPICS, type Topic } from '../contracts/topics';
 import { describeDeadLetter, type DeadLetter } from './dead-letters';
-import { SupervisedConsumer } from './supervised-consumer';
+import { roleConsumerConfig, SupervisedConsumer } from './supervised-consumer';
 
 export interface TopicDeadLetters {
   topic: Topic;
@@ -72,14 +72,7 @@ export class DeadLetterFollower {
     this.checkCaughtUp();
     this.consumer = new SupervisedConsumer(this.kafka, {
       name: `dead-letter follower (${this.options.groupId})`,
-      config: {
-        groupId: this.options.groupId,
-        readUncommitted: false,
-        allowAutoTopicCreation: false,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1_000,
-        maxWaitTimeInMs: 1_000,
-      },
+      config: roleConsumerConfig(this.options.groupId),
       run: async (consumer) => {
         consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
           this.advance(`${payload.topic}/${payload.partition}`, payload.lastOffset),

@@ -57,7 +57,11 @@ async function setGroupOnTopic(
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
-    await setGroupOffsets(kafka, { groupId, topic, partitions: offsets.map((p) => ({ partition: p.partition, offset: offsetOf(p) })) });
+    await setGroupOffsets(kafka, {
+      groupId,
+      topic,
+      partitions: offsets.map((p) => ({ partition: p.partition, offset: offsetOf(p) })),
+    });
   } finally {
     await admin.disconnect();
   }

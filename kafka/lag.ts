@@ -68,6 +68,8 @@ export async function checkGroupsConsuming(admin: Admin, groupIds: string[]): Pr
   const { groups } = await admin.describeGroups(groupIds);
   for (const group of groups) {
     if (group.members.length === 0 || (group.state !== 'Stable' && group.state !== 'CompletingRebalance'))
-      throw new Error(`consumer group ${group.groupId} is not consuming (state ${group.state}, ${group.members.length} member(s))`);
+      throw new Error(
+        `consumer group ${group.groupId} is not consuming (state ${group.state}, ${group.members.length} member(s))`,
+      );
   }
 }

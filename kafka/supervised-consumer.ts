@@ -25,6 +25,25 @@ export interface SupervisedConsumerOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** KafkaJS's group session: a member that sends no heartbeat for this long is dropped from the group. */
+export const SESSION_TIMEOUT_MS = 10_000;
+/** A member heartbeats this often (also while it handles or retries a record), so it keeps its partitions. */
+export const HEARTBEAT_MS = 1_000;
+
+/**
+ * What every role's consumer of `groupId` runs with: committed records only, no topic created by a read, the
+ * session and heartbeat above, and an idle fetch of at most 1 s (KafkaJS: 5 s), so a stopping role is not held
+ * by one.
+ */
+export const roleConsumerConfig = (groupId: string): ConsumerConfig => ({
+  groupId,
+  readUncommitted: false,
+  allowAutoTopicCreation: false,
+  sessionTimeout: SESSION_TIMEOUT_MS,
+  heartbeatInterval: HEARTBEAT_MS,
+  maxWaitTimeInMs: 1_000,
+});
+
 export class SupervisedConsumer {
   private current?: Consumer;
   private state: 'idle' | 'running' | 'replacing' | 'stopped' | 'failed' = 'idle';
@@ -95,7 +114,10 @@ export class SupervisedConsumer {
           return;
         }
         const delay = Math.min(10_000, 500 * 2 ** attempt);
-        logger.warn({ consumer: this.opts.name, err: (err as Error).message, retryInMs: delay }, 'replacing the kafka consumer failed');
+        logger.warn(
+          { consumer: this.opts.name, err: (err as Error).message, retryInMs: delay },
+          'replacing the kafka consumer failed',
+        );
         await sleep(delay);
       }
     }

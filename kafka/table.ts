@@ -13,7 +13,7 @@
  */
 import { AssignerProtocol, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
 import { logger } from '../observability/logger';
-import { SupervisedConsumer } from './supervised-consumer';
+import { roleConsumerConfig, SupervisedConsumer } from './supervised-consumer';
 
 export interface KafkaTableOptions<V> {
   topic: string;
@@ -105,13 +105,8 @@ export class KafkaTable<V> {
     this.consumer = new SupervisedConsumer(this.kafka, {
       name: `${this.options.label} (${groupId})`,
       config: {
-        groupId,
-        readUncommitted: false,
-        allowAutoTopicCreation: false,
+        ...roleConsumerConfig(groupId),
         partitionAssigners: [assignPartitions(topic, partitions)],
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1_000,
-        maxWaitTimeInMs: 1_000,
       },
       run: async (consumer) => {
         consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.advance(payload.partition, payload.lastOffset));

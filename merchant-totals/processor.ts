@@ -14,14 +14,7 @@
  * position. On any failure P's producer and state are thrown away and the batch is retried after a restore:
  * whether the failed commit went through or not, the restored state says which events were counted.
  */
-import {
-  Partitioners,
-  type EachBatchPayload,
-  type ISocketFactory,
-  type Kafka,
-  type Message,
-  type Producer,
-} from 'kafkajs';
+import { Partitioners, type EachBatchPayload, type ISocketFactory, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Config } from '../config';
 import { EVENT_TYPES, type Envelope } from '../contracts/events';
 import type { PaymentDecided } from '../contracts/payment';
@@ -29,7 +22,7 @@ import { deadLetterTopic, MERCHANT_TOTALS_TOPICS, seenRetentionMs, TOPICS } from
 import { createKafka } from '../kafka/client';
 import { decodeRecord, PoisonRecordError } from '../kafka/consumer';
 import { deadLetterHeaders } from '../kafka/dead-letters';
-import { SupervisedConsumer } from '../kafka/supervised-consumer';
+import { roleConsumerConfig, SupervisedConsumer } from '../kafka/supervised-consumer';
 import { logger } from '../observability/logger';
 import { seenMessage, totalsMessage } from './changelog';
 import { restorePartition } from './restore';
@@ -101,15 +94,7 @@ export class MerchantTotalsProcessor {
     // assignment then drops every slot (onAssignment), so each partition restores before it counts again.
     this.consumer = new SupervisedConsumer(this.kafka, {
       name: this.groupId,
-      config: {
-        groupId: this.groupId,
-        readUncommitted: false,
-        allowAutoTopicCreation: false,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1_000,
-        // As the other roles' consumers: a stop waits out the fetch in flight (KafkaJS's default is 5 s).
-        maxWaitTimeInMs: 1_000,
-      },
+      config: roleConsumerConfig(this.groupId),
       run: async (consumer) => {
         const partitions = await this.partitionCount();
         consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberId, payload.memberAssignment));
