@@ -34,6 +34,7 @@ import { createReadModelConsumers, readModelGroupIds } from '../../read-model';
 import { temporalConnectionOptions } from '../../temporal/connection';
 import { createPaymentWorker } from '../../workers/worker';
 import { contractClient, contractFetch } from '../api-contract';
+import { forSuite } from '../for-suite';
 
 export const TOKENS = {
   client: 'client-token-0123456789abcdef',
@@ -360,19 +361,7 @@ export class PipelineHarness {
   }
 }
 
-/**
- * A harness for the enclosing describe(): set up before its first test and torn down after its last. Call it
- * in the describe's body; the suite's own before() hooks run after the harness is up.
- */
+/** A pipeline for the enclosing describe() (test/for-suite.ts). */
 export function pipelineForSuite(opts: ConstructorParameters<typeof PipelineHarness>[0] = {}): PipelineHarness {
-  const h = new PipelineHarness(opts);
-  before(async function () {
-    this.timeout(120_000);
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await h.tearDown();
-  });
-  return h;
+  return forSuite(new PipelineHarness(opts));
 }

@@ -27,6 +27,7 @@ import { createPaymentWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } fro
 import type { authorizePayment } from '../../workflows';
 import type { SagaPolicy } from '../../workflows/shared';
 import { eventually } from '../eventually';
+import { forSuite } from '../for-suite';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '..', 'histories');
 /**
@@ -212,16 +213,7 @@ export class SagaHarness {
   }
 }
 
-/** A harness for the enclosing describe(): set up before its first test and torn down after its last. */
+/** A saga harness for the enclosing describe() (test/for-suite.ts). */
 export function sagaForSuite(): SagaHarness {
-  const h = new SagaHarness();
-  before(async function () {
-    this.timeout(120_000);
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await h.tearDown();
-  });
-  return h;
+  return forSuite(new SagaHarness());
 }

@@ -20,6 +20,7 @@ import type { authorizePayment } from '../../../workflows';
 import { PaymentStatusKey } from '../../../workflows/search-attributes';
 import type { SagaPolicy } from '../../../workflows/shared';
 import { FakeDatabase, ScriptedGateway } from './fake-activities';
+import { forSuite } from '../../for-suite';
 
 export const POLICY: SagaPolicy = {
   accountStateDeadlineMs: 30_000,
@@ -170,14 +171,6 @@ export function historySummary(history: History) {
 
 /** A harness for the enclosing describe(): set up before its first test and torn down after its last. */
 export function fakeSagaForSuite(): FakeSagaHarness {
-  const h = new FakeSagaHarness();
-  before(async function () {
-    this.timeout(600_000); // on a fresh machine, the test server is fetched first
-    await h.setUp();
-  });
-  after(async function () {
-    this.timeout(30_000);
-    await h.tearDown();
-  });
-  return h;
+  // On a fresh machine, the test server is fetched first.
+  return forSuite(new FakeSagaHarness(), { setUpMs: 600_000, tearDownMs: 30_000 });
 }
