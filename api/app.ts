@@ -6,6 +6,7 @@ import type { Pool } from '../db/pool';
 import { httpServerTelemetry } from '../observability/http';
 import { metricsHandler } from '../observability/server';
 import { createAuth } from './auth';
+import { EventStreams } from './event-stream';
 import { consoleRoutes } from './console';
 import { consoleSessionRoutes } from './console-session';
 import { kafkaDeadLetterRoutes, type KafkaDeadLetters } from './kafka-dead-letters';
@@ -16,6 +17,7 @@ import { paymentEventRoutes } from './payment-events';
 import { paymentHistoryRoutes } from './payment-history';
 import { paymentRoutes, type PaymentRoutesHooks } from './payments';
 import { errorHandler, problem } from './problem';
+import { requestScope } from './request-scope';
 import { reviewQueueRoutes } from './review-queue';
 import { undeclaredRequests } from './undeclared';
 import { webhookRoutes } from './webhooks';
@@ -52,6 +54,9 @@ export function createApiApp(opts: {
   bridgeConsuming?: () => Promise<void>;
   /** The dead-letter topics followed, and the client that replays them; without it /dead-letters/kafka answers 503. */
   kafkaDeadLetters?: KafkaDeadLetters;
+  /** The event streams served, which the api role stops and waits for before it closes the pool. Absent: the
+   * app's own, whose streams end when their connections close. */
+  streams?: EventStreams;
 }) {
   const { pool, client, config } = opts;
   if (!config.api.tokens) throw new Error('API_TOKENS must list at least one bearer token for the api to start');
@@ -60,6 +65,7 @@ export function createApiApp(opts: {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(requestScope()); // first: a route's request-scoped work sees a client that leaves during any await
   app.use(httpServerTelemetry('api'));
   // The console's page and files are not api operations: served before the document's list is enforced.
   app.use(consoleRoutes());
@@ -84,7 +90,7 @@ export function createApiApp(opts: {
   });
   app.use(consoleSessionRoutes({ pool, config, auth }));
   app.use(paymentRoutes({ pool, client, config, requireRole, hooks: opts.hooks, idempotencyLeaseMs: opts.idempotencyLeaseMs }));
-  app.use(paymentEventRoutes({ pool, requireRole }));
+  app.use(paymentEventRoutes({ pool, streams: opts.streams ?? new EventStreams(pool), requireRole }));
   app.use(paymentHistoryRoutes({ pool, client, config, requireRole }));
   app.use(reviewQueueRoutes({ pool, requireRole }));
   app.use(ledgerRoutes({ pool, requireRole }));

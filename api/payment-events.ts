@@ -14,7 +14,7 @@ import { feedAfter, feedEnd, type TimelineRow } from '../db/payment-timeline';
 import { paymentBindings } from '../observability/logger';
 import { callerOf, mayRead } from './auth';
 import { timelineDetailFor } from './timeline-detail';
-import { serveEventStream } from './event-stream';
+import type { EventStreams } from './event-stream';
 import { fieldErrors, problem } from './problem';
 import { feedEventId, lastEventId } from './schemas';
 
@@ -23,9 +23,10 @@ const FEED_PAGE = 500;
 
 export function paymentEventRoutes(opts: {
   pool: Pool;
+  streams: EventStreams;
   requireRole: (...roles: ('client' | 'operator')[]) => (req: Request, res: Response, next: () => void) => unknown;
 }): Router {
-  const { pool, requireRole } = opts;
+  const { pool, streams, requireRole } = opts;
   const router = Router();
 
   /**
@@ -60,7 +61,7 @@ export function paymentEventRoutes(opts: {
       if (!found[0] || !mayRead(caller, found[0].caller)) return problem(res, 404, 'payment not found');
 
       let last = resume?.data ?? 0;
-      await serveEventStream(
+      await streams.serve(
         req,
         res,
         async (send) => {
@@ -83,7 +84,7 @@ export function paymentEventRoutes(opts: {
     const resume = header === undefined ? undefined : feedEventId.safeParse(header);
     if (resume && !resume.success) return problem(res, 400, 'invalid Last-Event-ID', { errors: fieldErrors(resume.error) });
     let last = resume?.data ?? (await feedEnd(pool));
-    await serveEventStream(
+    await streams.serve(
       req,
       res,
       async (send) => {

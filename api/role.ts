@@ -8,6 +8,7 @@ import { checkGroupsConsuming } from '../kafka/lag';
 import type { RoleContext, RunningRole } from '../roles/role';
 import { createTemporalClient } from '../temporal/connection';
 import { checkReady, createApiApp } from './app';
+import { EventStreams } from './event-stream';
 import { startPeriodicJob } from '../roles/periodic-job';
 import { applyConsoleSessionExpiry } from '../db/console-sessions';
 import { applyIdempotencyKeyRetention } from './idempotency';
@@ -26,6 +27,7 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
   await deadLetters.start();
   const admin = kafka.admin();
   await admin.connect();
+  const streams = new EventStreams(pool);
   const groups = bridgeGroupIds(config);
   const bridgeConsuming = () => checkGroupsConsuming(admin, [groups.requests, groups.accounts]);
   const app = createApiApp({
@@ -35,6 +37,7 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
     merchantTotals,
     bridgeConsuming,
     kafkaDeadLetters: { kafka, follower: deadLetters },
+    streams,
   });
   const server = await listen(app, config.api.port, config.httpHost).catch(async (err: unknown) => {
     await merchantTotals.stop();
@@ -60,6 +63,8 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
     async stop() {
       await retention.stop();
       await sessionExpiry.stop();
+      // Streams first: they hold their connections open, and poll the pool that the process closes next.
+      await streams.stop();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await merchantTotals.stop();

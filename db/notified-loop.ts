@@ -12,11 +12,15 @@
  */
 import pg from 'pg';
 import { logger } from '../observability/logger';
+import type { Pool } from './pool';
 
 export interface NotifiedLoopOptions {
   /** Names the loop in logs. */
   name: string;
   databaseUrl: string;
+  /** The pool its turns use: once that has ended (the process stops), a failed turn stops the loop instead of
+   * retrying what can only fail again. */
+  pool: Pool;
   channel: string;
   /** One turn; resolves to how long the loop may sleep before the next (at most; a notification wakes it). */
   step: () => Promise<number>;
@@ -74,7 +78,10 @@ export class NotifiedLoop {
       if (this.listener === client) this.listener = undefined;
       void client.end().catch(() => undefined);
       if (this.stopped) return;
-      logger.warn({ loop: this.opts.name, channel: this.opts.channel, err: why }, `${this.opts.name}: LISTEN connection lost; polling until it is back`);
+      logger.warn(
+        { loop: this.opts.name, channel: this.opts.channel, err: why },
+        `${this.opts.name}: LISTEN connection lost; polling until it is back`,
+      );
       this.scheduleListen();
     };
     client.on('error', (err) => onLost(err.message));
@@ -114,6 +121,16 @@ export class NotifiedLoop {
         sleepMs = await this.opts.step();
         this.failures = 0;
       } catch (err) {
+        if (this.opts.pool.ending) {
+          logger.error(
+            { loop: this.opts.name, err: (err as Error).message },
+            `${this.opts.name}: its database pool has ended; the loop stops`,
+          );
+          this.stopped = true;
+          clearTimeout(this.reconnectTimer);
+          await this.listener?.end().catch(() => undefined);
+          break;
+        }
         this.failures++;
         sleepMs = backoff(this.failures, this.opts.maxBackoffMs ?? 30_000);
         logger.warn(

@@ -63,6 +63,7 @@ export class WebhookDispatcher {
     this.loop = new NotifiedLoop({
       name: 'notifier',
       databaseUrl: opts.databaseUrl,
+      pool: opts.pool,
       channel: 'webhook_deliveries',
       step: () => this.turn(),
     });

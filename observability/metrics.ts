@@ -93,7 +93,7 @@ export const metrics = {
   }),
   eventStreams: new Gauge({
     name: 'paysaga_api_event_streams',
-    help: 'Open GET /payments/:id/events streams of this api process',
+    help: 'Open event streams (GET /payments/:id/events, GET /payment-events) of this api process',
     registers,
   }),
   webhookAttempts: new Counter({

@@ -36,6 +36,7 @@ export class OutboxRelay {
     this.loop = new NotifiedLoop({
       name: 'outbox relay',
       databaseUrl: opts.databaseUrl,
+      pool: opts.pool,
       channel: 'outbox',
       step: async () => ((await this.publishBatch()) === 0 ? (this.opts.idleMs ?? 1_000) : 0),
     });

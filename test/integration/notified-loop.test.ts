@@ -2,7 +2,7 @@
  * The LISTEN loop of the outbox relay and the notifier (db/notified-loop.ts) on the real PostgreSQL: a
  * notification wakes it at once; when the server drops its LISTEN connection (as a restart does) the process
  * carries on, the loop keeps turning, listens again by itself and is woken by notifications again; a turn that
- * throws is retried.
+ * throws is retried; once its pool has ended, it stops by itself rather than retrying for ever.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -29,7 +29,14 @@ describe('NotifiedLoop: woken by PostgreSQL, and listening again after the serve
     const channel = `loop_test_${randomUUID().slice(0, 8)}`;
     let turns = 0;
     // Without a notification the loop would sleep a minute between turns: every prompt turn below is a wake-up.
-    loop = new NotifiedLoop({ name: 'test loop', databaseUrl: config.database.url, channel, step: async () => (turns++, 60_000), maxBackoffMs: 200 });
+    loop = new NotifiedLoop({
+      name: 'test loop',
+      databaseUrl: config.database.url,
+      pool,
+      channel,
+      step: async () => (turns++, 60_000),
+      maxBackoffMs: 200,
+    });
     await loop.start();
     await eventually('the first turn', async () => turns === 1);
     await pool.query(`select pg_notify($1, '')`, [channel]);
@@ -54,6 +61,7 @@ describe('NotifiedLoop: woken by PostgreSQL, and listening again after the serve
     const failing = new NotifiedLoop({
       name: 'failing loop',
       databaseUrl: config.database.url,
+      pool,
       channel: `loop_test_${randomUUID().slice(0, 8)}`,
       maxBackoffMs: 100,
       step: async () => {
@@ -68,6 +76,34 @@ describe('NotifiedLoop: woken by PostgreSQL, and listening again after the serve
       assert.equal(failing.failures, 0);
     } finally {
       await failing.stop();
+    }
+  });
+
+  it('stops by itself, and closes its LISTEN connection, once a turn fails because its pool has ended', async () => {
+    const own = createPool(config);
+    let calls = 0;
+    const orphan = new NotifiedLoop({
+      name: 'orphaned loop',
+      databaseUrl: config.database.url,
+      pool: own,
+      channel: `loop_test_${randomUUID().slice(0, 8)}`,
+      maxBackoffMs: 50,
+      step: async () => {
+        calls++;
+        await own.query('select 1');
+        return 10;
+      },
+    });
+    await orphan.start();
+    try {
+      await eventually('a few turns', async () => calls >= 3, 10_000);
+      await own.end(); // as a process that ends its pool while the loop still turns
+      await eventually('the loop has stopped listening', async () => !orphan.listening, 10_000);
+      const after = calls;
+      await new Promise((r) => setTimeout(r, 500)); // 10 backoffs of 50 ms: a retrying loop would turn again
+      assert.equal(calls, after, 'turns after the pool ended');
+    } finally {
+      await orphan.stop();
     }
   });
 });
