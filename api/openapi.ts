@@ -326,7 +326,9 @@ export function openApiDocument() {
             'Each event is one state change of the payment (a row of its timeline): `id:` its event id, `data:` a ' +
             'PaymentEvent as JSON. The stream sends what the payment has been through, then each change as it ' +
             'happens, and ends after the decision. A comment line (`: heartbeat`) every 15 s keeps it open through ' +
-            'proxies. Reconnect with Last-Event-ID to receive only what came after that event.',
+            'proxies. Reconnect with Last-Event-ID to receive only what came after that event. When the database ' +
+            'fails to answer for about ten seconds the stream ends with an `event: error` (a `retry:` delay and a ' +
+            'problem as `data:`), and a reconnect with Last-Event-ID resumes it.',
           security: [clientBearer, operatorBearer],
           parameters: [
             paymentIdParam,
@@ -381,8 +383,9 @@ export function openApiDocument() {
           description:
             "Each event is a row of a payment's timeline as it commits: `id:` its event id (`<transaction>-<row>`), " +
             '`data:` a PaymentFeedEvent as JSON. A new stream starts at the current end (no backlog); with ' +
-            'Last-Event-ID it resumes right after that event, without gaps or repeats. It never ends; a comment ' +
-            'line (`: heartbeat`) every 15 s keeps it open through proxies.',
+            'Last-Event-ID it resumes right after that event, without gaps or repeats. It ends only when the api ' +
+            'stops or its database fails to answer for about ten seconds (then with an `event: error`, a `retry:` ' +
+            'delay and a problem as `data:`); a comment line (`: heartbeat`) every 15 s keeps it open through proxies.',
           security: [operatorBearer],
           parameters: [
             {

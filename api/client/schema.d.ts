@@ -67,7 +67,7 @@ export interface paths {
         };
         /**
          * A payment's state changes as Server-Sent Events, until its decision
-         * @description Each event is one state change of the payment (a row of its timeline): `id:` its event id, `data:` a PaymentEvent as JSON. The stream sends what the payment has been through, then each change as it happens, and ends after the decision. A comment line (`: heartbeat`) every 15 s keeps it open through proxies. Reconnect with Last-Event-ID to receive only what came after that event.
+         * @description Each event is one state change of the payment (a row of its timeline): `id:` its event id, `data:` a PaymentEvent as JSON. The stream sends what the payment has been through, then each change as it happens, and ends after the decision. A comment line (`: heartbeat`) every 15 s keeps it open through proxies. Reconnect with Last-Event-ID to receive only what came after that event. When the database fails to answer for about ten seconds the stream ends with an `event: error` (a `retry:` delay and a problem as `data:`), and a reconnect with Last-Event-ID resumes it.
          */
         get: operations["streamPaymentEvents"];
         put?: never;
@@ -107,7 +107,7 @@ export interface paths {
         };
         /**
          * Every payment's state changes as Server-Sent Events, in commit order (operators)
-         * @description Each event is a row of a payment's timeline as it commits: `id:` its event id (`<transaction>-<row>`), `data:` a PaymentFeedEvent as JSON. A new stream starts at the current end (no backlog); with Last-Event-ID it resumes right after that event, without gaps or repeats. It never ends; a comment line (`: heartbeat`) every 15 s keeps it open through proxies.
+         * @description Each event is a row of a payment's timeline as it commits: `id:` its event id (`<transaction>-<row>`), `data:` a PaymentFeedEvent as JSON. A new stream starts at the current end (no backlog); with Last-Event-ID it resumes right after that event, without gaps or repeats. It ends only when the api stops or its database fails to answer for about ten seconds (then with an `event: error`, a `retry:` delay and a problem as `data:`); a comment line (`: heartbeat`) every 15 s keeps it open through proxies.
          */
         get: operations["streamAllPaymentEvents"];
         put?: never;
