@@ -11,8 +11,8 @@ const lock = path.join(root, 'package-lock.json');
 const installed = path.join(root, 'node_modules', '.package-lock.json');
 const stale = !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
 if (stale) {
-  // `npm install`, not `npm ci`: the lock file lacks entries for @swc/core platform packages that the
-  // registry does not serve, which `npm ci` treats as out of sync. The lock file still pins every version.
-  console.log('paysaga: installing dependencies (npm install)');
-  execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  // `npm ci`: exactly the locked tree, and the lock file is never rewritten (a clone stays clean). It fails,
+  // saying so, if package.json and the lock disagree: fix that with `npm install` and commit the lock.
+  console.log('paysaga: installing the locked dependencies (npm ci)');
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }
