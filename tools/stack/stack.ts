@@ -59,6 +59,18 @@ async function startEngine(config: Config, engine: Engine): Promise<EngineReport
 }
 
 /**
+ * Fetches and builds what is missing from the cache (each engine and the test server, side by side), starting
+ * nothing; resolves to the test server's path. A cached part costs a file check.
+ */
+export async function stackProvision(config: Config): Promise<{ testServer: string }> {
+  fs.mkdirSync(config.cacheDir, { recursive: true });
+  console.log(`stack: provisioning (cache: ${config.cacheDir})`);
+  const managed = ENGINES.filter((e) => e.managed(config));
+  const [testServer] = await Promise.all([provisionTestServer(config), ...managed.map((e) => e.provision(config))]);
+  return { testServer };
+}
+
+/**
  * Provisions what is missing, then starts every engine that is not running and waits until all are healthy.
  * Ports are checked before anything is downloaded or started; if one engine fails to start, the engines this
  * call started are stopped again, so a failed `up` leaves nothing behind.
@@ -68,10 +80,7 @@ export async function stackUp(config: Config): Promise<{ engines: EngineReport[]
   const conflicts = (await Promise.all(ENGINES.map((e) => portConflicts(config, e)))).flat();
   if (conflicts.length > 0) throw new StackError(conflicts.join('\n'));
   fs.mkdirSync(config.stateDir, { recursive: true });
-  fs.mkdirSync(config.cacheDir, { recursive: true });
-  console.log(`stack: provisioning (cache: ${config.cacheDir})`);
-  const managed = ENGINES.filter((e) => e.managed(config));
-  const [testServer] = await Promise.all([provisionTestServer(config), ...managed.map((e) => e.provision(config))]);
+  const { testServer } = await stackProvision(config);
   const provisionMs = Date.now() - t0;
   console.log(`stack: provisioned in ${seconds(provisionMs)}; starting engines (state: ${config.stateDir})`);
   const results = await Promise.allSettled(
