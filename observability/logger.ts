@@ -14,6 +14,12 @@ export type LogFormat = 'json' | 'pretty' | 'auto';
 
 const REDACTED_KEYS = ['token', 'secret', 'password', 'authorization', 'apiKey'];
 
+/**
+ * Lines are written to stdout synchronously, as Node writes its own stdout to pipes and terminals: a line is out
+ * when the call returns. pino's asynchronous default has a write in flight when the process exits (main.ts, after
+ * a stop or a fatal report), and the exit handler's flush does not wait for it: the last lines came out
+ * reordered ("stopped" before "SIGINT, stopping") or not at all.
+ */
 export function createLogger(opts: { level?: string; format?: LogFormat; destination?: DestinationStream } = {}): Logger {
   const format = opts.format ?? 'auto';
   const readable = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true && !opts.destination);
@@ -30,8 +36,8 @@ export function createLogger(opts: { level?: string; format?: LogFormat; destina
     },
     opts.destination ??
       (readable
-        ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname' })
-        : pino.destination(1)),
+        ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname', sync: true })
+        : pino.destination({ dest: 1, sync: true })),
   );
 }
 
