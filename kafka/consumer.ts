@@ -5,6 +5,7 @@
  * headers and the reason, and the partition moves on; any other failure (Temporal or PostgreSQL
  * unavailable) is retried with backoff on the same record, so nothing is skipped.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { z } from 'zod';
@@ -54,7 +55,8 @@ export interface ConsumerHandler<T extends EventType> {
 export class EventConsumer<T extends EventType> {
   private readonly consumer: SupervisedConsumer;
   private readonly producer: Producer;
-  private stopping = false;
+  /** Aborted by stop(): ends a retry's backoff at once, so a stop does not wait it out. */
+  private readonly stopping = new AbortController();
   /** Records handled, dead-lettered and retried since start (for tests and logs). */
   readonly counts = { handled: 0, deadLettered: 0, retries: 0 };
 
@@ -109,7 +111,7 @@ export class EventConsumer<T extends EventType> {
 
   /** Stops fetching, lets the record in hand finish (or abandons its retries uncommitted), disconnects. */
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.stopping.abort();
     await this.consumer.stop();
     await this.producer.disconnect();
   }
@@ -164,7 +166,7 @@ export class EventConsumer<T extends EventType> {
             if (err instanceof PoisonRecordError) return this.deadLetter(partition, message, err.message);
             const permanent = permanentFailure(err);
             if (permanent) return this.deadLetter(partition, message, permanent);
-            if (this.stopping) throw new Error(`stopping: record ${partition}/${message.offset} left uncommitted`);
+            if (this.stopping.signal.aborted) throw this.leftUncommitted(partition, message);
             this.counts.retries++;
             metrics.consumerRetries.inc({ topic, group: groupId });
             const delay = Math.min(this.maxBackoffMs, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
@@ -179,11 +181,17 @@ export class EventConsumer<T extends EventType> {
               },
               'record handler failed; retrying the same record',
             );
-            await new Promise((r) => setTimeout(r, delay));
+            await sleep(delay, undefined, { signal: this.stopping.signal }).catch(() => undefined); // rejects only when stopped
+            if (this.stopping.signal.aborted) throw this.leftUncommitted(partition, message);
           }
         }
       },
     );
+  }
+
+  /** What ends a record's retries when the consumer stops: KafkaJS does not commit it, the next owner reads it. */
+  private leftUncommitted(partition: number, message: KafkaMessage): Error {
+    return new Error(`stopping: record ${partition}/${message.offset} left uncommitted`);
   }
 
   private async deadLetter(partition: number, message: KafkaMessage, reason: string): Promise<void> {

@@ -6,6 +6,7 @@
  * replacement that keeps failing for `giveUpAfterMs` is reported fatal (roles/lifecycle.ts), so the process
  * exits non-zero and its supervisor starts it afresh.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
@@ -22,8 +23,6 @@ export interface SupervisedConsumerOptions {
   /** Told when replacing has failed for good (default: reportFatal, which ends the process). */
   onFatal?: (who: string, error: unknown) => void;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** KafkaJS's group session: a member that sends no heartbeat for this long is dropped from the group. */
 export const SESSION_TIMEOUT_MS = 10_000;
@@ -48,6 +47,8 @@ export class SupervisedConsumer {
   private current?: Consumer;
   private state: 'idle' | 'running' | 'replacing' | 'stopped' | 'failed' = 'idle';
   private replacing?: Promise<void>;
+  /** Aborted by stop(): ends the wait between two replacements at once. */
+  private readonly stopping = new AbortController();
   /** Consumers that replaced a crashed one since start. */
   replacements = 0;
 
@@ -73,6 +74,7 @@ export class SupervisedConsumer {
 
   async stop(): Promise<void> {
     this.state = 'stopped';
+    this.stopping.abort();
     await this.replacing;
     await this.current?.disconnect();
   }
@@ -118,7 +120,7 @@ export class SupervisedConsumer {
           { consumer: this.opts.name, err: (err as Error).message, retryInMs: delay },
           'replacing the kafka consumer failed',
         );
-        await sleep(delay);
+        await sleep(delay, undefined, { signal: this.stopping.signal }).catch(() => undefined); // rejects only when stopped
       }
     }
   }

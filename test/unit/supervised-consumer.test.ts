@@ -1,7 +1,8 @@
 /**
  * kafka/supervised-consumer.ts with a stand-in for KafkaJS's consumer (the unit tier fakes the network): a
  * crash that KafkaJS will not restart from is met with a new consumer of the same group; a crash KafkaJS
- * restarts itself is left to it; replacing that keeps failing past the limit is reported fatal.
+ * restarts itself is left to it; replacing that keeps failing past the limit is reported fatal; stop() ends the
+ * wait between two replacements.
  */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -85,5 +86,21 @@ describe('SupervisedConsumer: a consumer that KafkaJS gives up on is replaced', 
     await eventually('the fatal report', async () => fatal.length === 1, 10_000);
     assert.deepEqual(fatal, ['kafka consumer g2: connect ECONNREFUSED']);
     assert.ok(made.length >= 2, 'it tried to replace it');
+  });
+
+  it('stops at once while it waits between two failed replacements, instead of waiting the backoff out', async function () {
+    this.timeout(15_000);
+    const { kafka, made } = fakeKafka(1);
+    const supervised = new SupervisedConsumer(kafka, { name: 'g3', config: { groupId: 'g3' }, run: async () => {} });
+    await supervised.start();
+    made[0]!.crash(false);
+    await eventually('four failed replacements (the next wait is 4 s)', async () => made.length >= 5, 10_000);
+    const started = performance.now();
+    await supervised.stop();
+    const tookMs = performance.now() - started;
+    const replacements = made.length;
+    assert.ok(tookMs < 2_000, `stop() took ${Math.round(tookMs)} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(made.length, replacements, 'it went on replacing after stop()');
   });
 });
