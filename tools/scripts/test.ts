@@ -54,4 +54,10 @@ async function main(): Promise<number> {
 // Ctrl-C reaches every process of the terminal's group: mocha stops its engines itself, and this process
 // waits to report its exit code rather than leave first.
 process.on('SIGINT', () => undefined);
-main().then((code) => process.exit(code));
+void main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
