@@ -42,6 +42,9 @@ export const TOKENS = {
   operator: 'operator-token-0123456789abcdef',
 };
 
+/** How far ahead accountState() dates a snapshot (see there). */
+const FRESH_FOR_MS = 5 * 60_000;
+
 export class PipelineHarness {
   readonly runId = randomUUID().slice(0, 8);
   readonly env: NodeJS.ProcessEnv;
@@ -258,12 +261,16 @@ export class PipelineHarness {
 
   accountId = () => `acc-${this.runId}-${randomUUID().slice(0, 8)}`;
 
-  /** An account snapshot, fresh for anything requested up to now (asOf one second ahead). */
+  /**
+   * An account snapshot, fresh for every payment the test requests in the next five minutes. One second ahead
+   * was too little on a cold machine: a test that waited for two decisions before its third request found the
+   * snapshot stale for it, and the saga waited for a newer one past the test's wait.
+   */
   accountState(accountId: string, overrides: Partial<AccountState> = {}): AccountState {
     return {
       accountId,
       version: 1,
-      asOf: new Date(Date.now() + 1_000).toISOString(),
+      asOf: new Date(Date.now() + FRESH_FOR_MS).toISOString(),
       status: 'active',
       balance: 100_000,
       currency: 'EUR',
