@@ -1,21 +1,28 @@
 /**
- * `npm test`: the type checks and the lint, then every suite on the real engines. On a new machine the
- * engines' provisioning (the temporal CLI built from Go, Kafka and the test server from Maven Central, the
- * browser from Debian's packages: minutes) runs while the type checks and the lint do, instead of after them;
- * the mocha fixture then finds everything cached and only starts the engines. Exits with the first failure's
- * code: a failed check or provisioning skips the suites.
+ * `npm test`: the type checks, the lint and every suite on the real engines. On a new machine the engines'
+ * provisioning (the temporal CLI built from Go, Kafka and the test server from Maven Central, the browser from
+ * Debian's packages: minutes) is the long pole, so it runs first at full priority; the type checks and the lint
+ * run beside it and beside the suites at a lower priority, on the CPU those leave idle (the suites mostly keep
+ * one of two cores busy). The mocha fixture finds everything cached and only starts the engines. Failed
+ * provisioning skips the suites; the exit code is the first failure's (checks, then suites).
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { loadConfig } from '../../config';
 import { stackProvision } from '../stack';
 import { provisionChromium } from '../stack/chromium';
 
 const MOCHA = ['mocha', '--require', 'test/stack.fixture.ts', '--require', 'test/open-handles.ts', 'test/**/*.test.ts'];
 
-/** Runs a command with this terminal; resolves to its exit code. */
-function run(command: string, args: string[]): Promise<number> {
+/** Niceness of the checks: the scheduler gives them about a tenth of a busy core's share. */
+const CHECKS_NICENESS = 10;
+
+/** Runs a command with this terminal (at a lower priority when `niceness` is given); resolves to its exit code. */
+function run(command: string, args: string[], niceness?: number): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'inherit' });
+    // Set before npx starts the tool's own process, which inherits it.
+    if (niceness !== undefined && child.pid !== undefined) os.setPriority(child.pid, niceness);
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
@@ -36,19 +43,20 @@ async function main(): Promise<number> {
     },
   );
   const checks = (async () => {
-    const typecheck = await run('npm', ['run', '--silent', 'typecheck']);
-    if (typecheck !== 0) return typecheck;
-    const lint = await run('npx', ['eslint', '.']);
+    const typecheck = await run('npm', ['run', '--silent', 'typecheck'], CHECKS_NICENESS);
+    const lint = typecheck === 0 ? await run('npx', ['eslint', '.'], CHECKS_NICENESS) : typecheck;
     console.log(`test: type checks and lint ${lint === 0 ? 'passed' : 'failed'} after ${seconds(t0)}`);
     return lint;
   })();
-  // Both run to their end either way: a build left running would outlive this process.
-  const [checked, ready] = await Promise.all([checks, provisioned]);
-  if (checked !== 0 || ready !== 0) return checked || ready;
+  const ready = await provisioned;
+  if (ready !== 0) {
+    await checks; // run to its end: a check left running would outlive this process
+    return ready;
+  }
   const suites = Date.now();
   const code = await run('npx', MOCHA);
   console.log(`test: suites ${code === 0 ? 'passed' : 'failed'} in ${seconds(suites)}; npm test took ${seconds(t0)}`);
-  return code;
+  return (await checks) || code;
 }
 
 // Ctrl-C reaches every process of the terminal's group: mocha stops its engines itself, and this process

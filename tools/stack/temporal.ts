@@ -57,7 +57,10 @@ export const temporalEngine: Engine = {
     fs.mkdirSync(target, { recursive: true });
     console.log(`  temporal: building temporal CLI ${VERSIONS.temporalCli} from its Go module (minutes on 2 cores, once)`);
     let packages = 0;
-    await runLogged('temporal build', 'go', ['install', '-v', `github.com/temporalio/cli/cmd/temporal@${VERSIONS.temporalCli}`], {
+    // -s -w: no symbol table or DWARF, so the link (the build's one serial step) writes far less; nothing
+    // here debugs the CLI.
+    const args = ['install', '-v', '-ldflags=-s -w', `github.com/temporalio/cli/cmd/temporal@${VERSIONS.temporalCli}`];
+    await runLogged('temporal build', 'go', args, {
       logFile: path.join(config.cacheDir, 'logs', 'temporal-build.log'),
       env: { ...process.env, GOBIN: target, CGO_ENABLED: '0' },
       onLine: (line) => (/^[\w.-]+\.[a-z]+\//.test(line) || /^[a-z]/.test(line) ? `${++packages} packages compiled` : undefined),
