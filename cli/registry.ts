@@ -21,6 +21,7 @@ const COMMANDS: Record<string, Load> = {
   'legacy-feed': () => import('./legacy-feed.js'),
   bench: () => import('./bench.js'),
   chaos: () => import('./chaos.js'),
+  soak: () => import('./soak.js'),
   'docs:config': () => import('./docs-config.js'),
   'contracts:schemas': () => import('./contracts-schemas.js'),
   'api:client': () => import('./api-client.js'),

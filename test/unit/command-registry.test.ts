@@ -64,6 +64,7 @@ describe('the command registry (main.ts)', function () {
       'demo',
       'bench',
       'chaos',
+      'soak',
       'legacy-feed',
       'reconcile',
       'dlt',
@@ -91,5 +92,8 @@ describe('the command registry (main.ts)', function () {
     const chaos = await dispatched('chaos', '--faults', '0');
     assert.equal(chaos.code, 2, chaos.err);
     assert.match(chaos.err, /--faults must be a whole number of at least 1/);
+    const soak = await dispatched('soak', '--duration', '1m');
+    assert.equal(soak.code, 2, soak.err);
+    assert.match(soak.err, /--duration: must leave at least three samples after the warm-up/);
   });
 });

@@ -31,6 +31,9 @@ interface RoleProcess {
   readyMs?: number;
 }
 
+/** How reports name a process: its role, or "all roles" for the one process of `--processes one`. */
+const label = (p: RoleProcess) => (p.roles.includes(',') ? 'all roles' : p.roles);
+
 export class BenchSystem {
   readonly config: Config;
   private readonly processes: RoleProcess[] = [];
@@ -38,6 +41,7 @@ export class BenchSystem {
   private constructor(
     readonly runId: string,
     readonly clientToken: string,
+    readonly operatorToken: string,
     readonly env: NodeJS.ProcessEnv,
   ) {
     this.config = loadConfig(env);
@@ -46,6 +50,7 @@ export class BenchSystem {
   static async create(opts: { deadlineMs: number }): Promise<BenchSystem> {
     const runId = randomUUID().slice(0, 8);
     const clientToken = `bench-client-${randomUUID()}`;
+    const operatorToken = `bench-operator-${randomUUID()}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       API_PORT: String(await freePort()),
@@ -55,9 +60,12 @@ export class BenchSystem {
       ACCOUNT_STATE_DEADLINE: `${opts.deadlineMs}ms`,
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'warn',
-      API_TOKENS: JSON.stringify([{ token: clientToken, subject: `bench-${runId}`, roles: ['client'] }]),
+      API_TOKENS: JSON.stringify([
+        { token: clientToken, subject: `bench-${runId}`, roles: ['client'] },
+        { token: operatorToken, subject: `operator-${runId}`, roles: ['operator'] },
+      ]),
     };
-    return new BenchSystem(runId, clientToken, env);
+    return new BenchSystem(runId, clientToken, operatorToken, env);
   }
 
   get apiUrl(): string {
@@ -101,14 +109,19 @@ export class BenchSystem {
 
   /** Time from spawn to /health/ready of each process (all spawned together, so they share the CPU). */
   readyMs(): Record<string, number> {
-    return Object.fromEntries(this.processes.map((p) => [p.roles.includes(',') ? 'all roles' : p.roles, p.readyMs!]));
+    return Object.fromEntries(this.processes.map((p) => [label(p), p.readyMs!]));
+  }
+
+  /** The metrics port of each process, by the name usage() gives it. */
+  metricsPorts(): Record<string, number> {
+    return Object.fromEntries(this.processes.map((p) => [label(p), p.metricsPort]));
   }
 
   usage(): UsageSnapshot {
     const out: UsageSnapshot = {};
     for (const p of this.processes) {
       const u = p.child.pid === undefined ? undefined : processUsage(p.child.pid);
-      if (u) out[p.roles.includes(',') ? 'all roles' : p.roles] = u;
+      if (u) out[label(p)] = u;
     }
     return out;
   }

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import { cachePath } from './engine';
@@ -309,4 +310,17 @@ export async function provisionChromium(config: Config): Promise<ChromiumLaunch>
   const launch = chromiumBinary(config);
   if (!launch) throw new StackError(`chromium: ${manifestPath(config)} is missing after provisioning`);
   return launch;
+}
+
+/**
+ * A headless Chromium driven by Playwright (the browser tests, the soak's console tour), provisioned first when
+ * needed. The caller closes the browser; closing ends its whole process group.
+ */
+export async function launchChromium(config: Config): Promise<Browser> {
+  const { executablePath, env } = await provisionChromium(config);
+  // Loaded here: playwright-core is a development dependency, and `setup` (in the image too) reads this module.
+  const { chromium } = await import('playwright-core');
+  // Chromium refuses to start its sandbox as root (Playwright then passes --no-sandbox); any other user keeps it.
+  const root = process.getuid?.() === 0;
+  return chromium.launch({ executablePath, env: { ...process.env, ...env }, chromiumSandbox: !root, headless: true });
 }
