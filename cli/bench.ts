@@ -6,25 +6,16 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { configureLogging } from '../observability/logger';
 import { runBench } from '../tools/bench/main';
-import { OptionsError, parseOptions, USAGE } from '../tools/bench/options';
+import { parseOptions, USAGE } from '../tools/bench/options';
 import { writeReport } from '../tools/bench/report';
-import { parseOrUsage, UsageError, type Command } from './command';
-
-function optionsOrUsage(argv: string[]): ReturnType<typeof parseOptions> {
-  try {
-    return parseOrUsage(() => parseOptions(argv));
-  } catch (err) {
-    if (err instanceof OptionsError) throw new UsageError(err.message);
-    throw err;
-  }
-}
+import { parseOrUsage, type Command } from './command';
 
 export const command: Command = {
   name: 'bench',
   summary: 'the load benchmark: engine floors, then a sweep of offered rates to the maximum sustainable one',
   usage: USAGE,
   async run(argv) {
-    const options = optionsOrUsage(argv);
+    const options = parseOrUsage(() => parseOptions(argv));
     if (options === 'help') {
       console.log(USAGE);
       return 0;

@@ -37,8 +37,9 @@ async function run(argv: string[]): Promise<number> {
   // The suite's own Kafka clients meet the engine restarts it causes: their complaints are expected.
   configureLogging({ level: 'fatal', format: 'json' });
   const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
-  process.once('SIGTERM', () => abort.abort());
+  // `on`, not `once`: Ctrl-C may arrive more than once (the terminal's, one relayed by npm, a second press).
+  process.on('SIGINT', () => abort.abort());
+  process.on('SIGTERM', () => abort.abort());
   const report = await runChaos({ ...options, signal: abort.signal });
   console.log(formatReport(report));
   console.log(`chaos: report ${path.join(RESULTS_DIR, report.runId, 'report.json')}`);

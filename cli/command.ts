@@ -1,3 +1,5 @@
+import { OptionsError } from '../tools/flags';
+
 /** What every `npm run` entry is: a name, a line for `help`, how to call it, and what it does. */
 export interface Command {
   name: string;
@@ -18,12 +20,16 @@ export class CommandError extends Error {
   override name = 'CommandError';
 }
 
-/** node:util parseArgs, with its complaints (unknown option, missing value) as usage errors. */
+/**
+ * node:util parseArgs, with its complaints (unknown option, missing value) and a tool's invalid flag values
+ * (tools/flags.ts) as usage errors.
+ */
 export function parseOrUsage<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((err as Error).message);
+    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') || err instanceof OptionsError)
+      throw new UsageError((err as Error).message);
     throw err;
   }
 }

@@ -6,23 +6,17 @@
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { configureLogging } from '../observability/logger';
-import { OptionsError, parseOptions, USAGE } from '../tools/soak/options';
+import { parseOptions, USAGE } from '../tools/soak/options';
 import { formatMarkdown, writeReport } from '../tools/soak/report';
 import { runSoak } from '../tools/soak/run';
-import { parseOrUsage, UsageError, type Command } from './command';
+import { parseOrUsage, type Command } from './command';
 
 export const command: Command = {
   name: 'soak',
   summary: 'a bounded soak: steady traffic and an operator in the console, then every series’ slope (nothing may grow)',
   usage: USAGE,
   async run(argv) {
-    let options: ReturnType<typeof parseOptions>;
-    try {
-      options = parseOrUsage(() => parseOptions(argv));
-    } catch (err) {
-      if (err instanceof OptionsError) throw new UsageError(err.message);
-      throw err;
-    }
+    const options = parseOrUsage(() => parseOptions(argv));
     if (options === 'help') {
       console.log(USAGE);
       return 0;
@@ -30,9 +24,14 @@ export const command: Command = {
     configureLogging({ level: 'warn', format: 'json' });
     Runtime.install({ logger: new DefaultLogger('WARN') });
     const abort = new AbortController();
-    process.once('SIGINT', () => abort.abort());
-    process.once('SIGTERM', () => abort.abort());
+    // `on`, not `once`: Ctrl-C may arrive more than once (the terminal's, one relayed by npm, a second press).
+    process.on('SIGINT', () => abort.abort());
+    process.on('SIGTERM', () => abort.abort());
     const report = await runSoak(options, abort.signal);
+    if (!report) {
+      console.log('soak: interrupted; nothing written');
+      return 130;
+    }
     console.log(formatMarkdown(report));
     for (const file of writeReport(report, options.outDir)) console.log(`soak: written ${path.relative(process.cwd(), file)}`);
     return report.ok ? 0 : 1;

@@ -21,14 +21,31 @@ const sample = (atS: number, over: Partial<Sample> = {}): Sample => ({
 
 describe('soak: trends and samples', () => {
   it('finds the least-squares slope of a line and of noise around a level', () => {
-    assert.equal(slope([{ atS: 0, value: 1 }, { atS: 10, value: 3 }, { atS: 20, value: 5 }]), 0.2);
-    assert.equal(slope([{ atS: 0, value: 4 }, { atS: 10, value: 6 }, { atS: 20, value: 4 }]), 0);
+    assert.equal(
+      slope([
+        { atS: 0, value: 1 },
+        { atS: 10, value: 3 },
+        { atS: 20, value: 5 },
+      ]),
+      0.2,
+    );
+    assert.equal(
+      slope([
+        { atS: 0, value: 4 },
+        { atS: 10, value: 6 },
+        { atS: 20, value: 4 },
+      ]),
+      0,
+    );
     assert.equal(slope([{ atS: 5, value: 1 }]), 0, 'one point has no slope');
   });
 
   it('calls a series flat when its drift over the window stays within the tolerance, and leaves out the warm-up', () => {
     // Warm-up climbs from 100 to 200 MiB, then the level holds with noise.
-    const points = [0, 30, 60, 90, 120, 150, 180, 210].map((atS, i) => ({ atS, value: i < 3 ? 100 + i * 50 : 200 + (i % 2) * 6 }));
+    const points = [0, 30, 60, 90, 120, 150, 180, 210].map((atS, i) => ({
+      atS,
+      value: i < 3 ? 100 + i * 50 : 200 + (i % 2) * 6,
+    }));
     const after = trend(points, 90, { abs: 16, rel: 0.1 })!;
     assert.equal(after.samples, 5);
     assert.equal(after.verdict, 'flat', JSON.stringify(after));

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseDuration } from '../../config';
+import { durationFlag, spreadFlag, validFlags } from '../flags';
 
 export const USAGE = `npm run bench [-- options]
   --rates 2,5,10,15,20,30,45,60
@@ -21,20 +21,6 @@ export const USAGE = `npm run bench [-- options]
   --no-floors                skip the floors (empty workflow, saga-shaped no-op, signal, Kafka, PostgreSQL)
   --out tools/bench/results  where bench.json, bench.md and knee.svg are written
   --smoke                    one low rate for a few seconds and floors with few samples (npm test)`;
-
-/** A command line the bench cannot run: the command prints it with the usage, without a stack trace. */
-export class OptionsError extends Error {
-  override name = 'OptionsError';
-}
-
-const durationMs = z.string().transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be a duration like 500ms, 10s or 2m (got "${v}")` });
-    return z.NEVER;
-  }
-  return ms;
-});
 
 const rates = z
   .string()
@@ -58,25 +44,16 @@ const mix = z
   })
   .refine((m) => m.fresh + m.late + m.never > 0, 'the shares must not all be zero');
 
-const spread = z.string().transform((v, ctx) => {
-  const [lo, hi] = v.split('-').map((s) => parseDuration(s.trim()));
-  if (lo === undefined || hi === undefined || hi < lo) {
-    ctx.addIssue({ code: 'custom', message: `must be <min>-<max>, two durations (got "${v}")` });
-    return z.NEVER;
-  }
-  return { minMs: lo, maxMs: hi };
-});
-
 const count = z.coerce.number().int().min(1);
 
 const flagsSchema = z.object({
   rates,
-  duration: durationMs,
+  duration: durationFlag,
   accounts: count,
   mix,
-  late: spread,
-  deadline: durationMs,
-  drain: durationMs,
+  late: spreadFlag,
+  deadline: durationFlag,
+  drain: durationFlag,
   'history-sample': count,
   processes: z.enum(['per-role', 'one']),
   floors: z.boolean(),
@@ -153,12 +130,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   const { 'no-floors': noFloors, help: _help, ...given } = values;
   const raw = { ...DEFAULTS, ...(values.smoke ? SMOKE : {}), ...given, floors: !noFloors };
-  const parsed = flagsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  --${String(i.path[0])}: ${i.message}`).join('\n');
-    throw new OptionsError(`invalid options:\n${problems}`);
-  }
-  const f = parsed.data;
+  const f = validFlags(flagsSchema, raw);
   return {
     rates: f.rates,
     durationMs: f.duration,

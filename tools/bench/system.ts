@@ -96,11 +96,22 @@ export class BenchSystem {
       const log = path.join(logDir, `${roles.includes(',') ? 'all-roles' : roles}.log`);
       const fd = fs.openSync(log, 'w');
       // node itself (not npx), so the pid measured is the role's own process.
-      const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), '--import', 'tsx', 'main.ts', 'run', roles], {
-        cwd: root,
-        env: { ...this.env, METRICS_PORT: String(metricsPort) },
-        stdio: ['ignore', fd, fd],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+          '--import',
+          'tsx',
+          'main.ts',
+          'run',
+          roles,
+        ],
+        {
+          cwd: root,
+          env: { ...this.env, METRICS_PORT: String(metricsPort) },
+          stdio: ['ignore', fd, fd],
+        },
+      );
       fs.closeSync(fd);
       this.processes.push({ roles, metricsPort, child, log });
     }

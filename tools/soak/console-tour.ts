@@ -1,8 +1,8 @@
 /**
  * An operator in the console for the length of the soak: a real Chromium (Playwright) signs in with the operator
  * token, then moves between the pages as a person does, through the navigation and into recent payments, staying
- * a few seconds on each, and now and then leaving a page at once (a click through), which is when a stream's
- * request can still be on its way to the api.
+ * a few seconds on each, and now and then leaving a page the moment it has asked for its stream (a click
+ * through), while the api is still opening that stream.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
@@ -12,7 +12,7 @@ import { launchChromium } from '../stack/chromium';
 
 export interface TourCounts {
   visits: number;
-  /** Visits left at once, before the page's data or stream had answered. */
+  /** Visits left at once: the moment the page asked for its stream, or at once on a page without one. */
   quickVisits: number;
   byPage: Record<string, number>;
   /** Script errors and failed requests the page reported (none expected). */
@@ -60,23 +60,36 @@ export class ConsoleTour {
     while (!signal.aborted) {
       const payments = this.opts.recentPayments();
       const target = this.prng.pick(payments.length > 0 ? [...NAV_PAGES, '#/payments'] : NAV_PAGES);
+      // A quick visit leaves the moment the page has asked for its stream (the queue's list stream, a
+      // payment's events): the api is then still opening it. Other pages it leaves at once.
+      const quick = this.prng.chance(this.opts.quickShare);
+      const streamAsked =
+        quick && target !== '#/search' && target !== '#/dead-letters'
+          ? page
+              .waitForRequest((r) => /\/(payment-)?events$/.test(new URL(r.url()).pathname), { timeout: 5_000 })
+              .catch(() => undefined)
+          : Promise.resolve(undefined);
       if (target === '#/payments') {
         const id = this.prng.pick(payments.slice(0, 20));
         // As a link to the payment does; the tools' types have no DOM, hence the cast.
-        await page.evaluate((hash) => {
-          (globalThis as unknown as { location: { hash: string } }).location.hash = hash;
-        }, `#/payments/${encodeURIComponent(id)}`);
+        await page.evaluate(
+          (hash) => {
+            (globalThis as unknown as { location: { hash: string } }).location.hash = hash;
+          },
+          `#/payments/${encodeURIComponent(id)}`,
+        );
       } else {
         await page.click(`nav a[href="${target}"]`);
       }
       this.counts.visits++;
       this.counts.byPage[target] = (this.counts.byPage[target] ?? 0) + 1;
-      const quick = this.prng.chance(this.opts.quickShare);
-      if (quick) this.counts.quickVisits++;
+      if (quick) {
+        this.counts.quickVisits++;
+        await streamAsked;
+        continue;
+      }
       const { minMs, maxMs } = this.opts.dwell;
-      // A quick visit leaves within 150 ms: over the window in which the api is still opening the page's stream.
-      const stay = quick ? this.prng.next() * 150 : minMs + this.prng.next() * (maxMs - minMs);
-      await sleep(stay, undefined, { signal }).catch(() => undefined);
+      await sleep(minMs + this.prng.next() * (maxMs - minMs), undefined, { signal }).catch(() => undefined);
     }
   }
 

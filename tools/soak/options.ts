@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseDuration } from '../../config';
+import { durationFlag, spreadFlag, validFlags } from '../flags';
 
 export const USAGE = `npm run soak [-- options]
   --duration 20m         how long the traffic and the console session run
@@ -10,41 +10,18 @@ export const USAGE = `npm run soak [-- options]
   --warm-up 5m           samples before this are left out of the slopes (caches, JIT, pools filling)
   --rate 2               payments per second over REST, one in ten with its account state published late
   --dwell 2s-8s          how long the operator stays on a console page (uniform)
-  --quick 0.2            share of page visits left again at once, before the page's stream has answered
-                         (an operator clicking through)
+  --quick 0.2            share of page visits left the moment the page has asked for its stream, while the
+                         api is still opening it (an operator clicking through)
   --out tools/soak/results
                          where soak.json and soak.md are written`;
 
-/** A command line the soak cannot run: the command prints it with the usage. */
-export class OptionsError extends Error {
-  override name = 'OptionsError';
-}
-
-const durationMs = z.string().transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be a duration like 30s or 20m (got "${v}")` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const spread = z.string().transform((v, ctx) => {
-  const [lo, hi] = v.split('-').map((s) => parseDuration(s.trim()));
-  if (lo === undefined || hi === undefined || hi < lo) {
-    ctx.addIssue({ code: 'custom', message: `must be <min>-<max>, two durations (got "${v}")` });
-    return z.NEVER;
-  }
-  return { minMs: lo, maxMs: hi };
-});
-
 const flagsSchema = z
   .object({
-    duration: durationMs,
-    interval: durationMs.pipe(z.number().min(1_000, 'must be at least 1s')),
-    'warm-up': durationMs,
+    duration: durationFlag,
+    interval: durationFlag.pipe(z.number().min(1_000, 'must be at least 1s')),
+    'warm-up': durationFlag,
     rate: z.coerce.number().positive('must be a positive number of payments per second').max(50, 'at most 50/s'),
-    dwell: spread,
+    dwell: spreadFlag,
     quick: z.coerce.number().min(0).max(1, 'must be a share between 0 and 1'),
     out: z.string().min(1),
   })
@@ -89,12 +66,7 @@ export function parseOptions(argv: string[]): SoakOptions | 'help' {
   });
   if (values.help) return 'help';
   const { help: _help, ...given } = values;
-  const parsed = flagsSchema.safeParse({ ...DEFAULTS, ...given });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  --${String(i.path[0])}: ${i.message}`).join('\n');
-    throw new OptionsError(`invalid options:\n${problems}`);
-  }
-  const f = parsed.data;
+  const f = validFlags(flagsSchema, { ...DEFAULTS, ...given });
   return {
     durationMs: f.duration,
     intervalMs: f.interval,

@@ -32,7 +32,8 @@ function commit(): string {
   }
 }
 
-export async function runSoak(options: SoakOptions, signal: AbortSignal): Promise<SoakReport> {
+/** The report; undefined when `signal` aborted the soak (Ctrl-C), after everything it started has stopped. */
+export async function runSoak(options: SoakOptions, signal: AbortSignal): Promise<SoakReport | undefined> {
   const loadAverageAtStart = os.loadavg().map((v) => Math.round(v * 100) / 100);
   const { engines } = await stackUp(loadConfig());
   const startedHere = engines.filter((e) => e.state === 'started').map((e) => e.name);
@@ -50,6 +51,7 @@ export async function runSoak(options: SoakOptions, signal: AbortSignal): Promis
     quickShare: options.quickShare,
     recentPayments: () => traffic.recent(20),
   });
+  // Ends the traffic and the tour: at the soak's end, or at once on Ctrl-C.
   const leaving = new AbortController();
   const stopTour = () => leaving.abort();
   signal.addEventListener('abort', stopTour);
@@ -62,12 +64,18 @@ export async function runSoak(options: SoakOptions, signal: AbortSignal): Promis
     const sampler = new Sampler({ config, pool, metricsPorts: system.metricsPorts(), roles: () => system.usage() });
     await sampler.sample(); // the baseline of the rates
     log(`${options.rate} payments/s and the console tour for ${options.durationMs / 60_000} min`);
-    const touring = tour.run(leaving.signal);
-    const offered = traffic.run(options.rate, options.durationMs);
+    // Ctrl-C ends the browser too (it shares the terminal): the tour's failure counts only when nothing stopped it.
+    let tourFailure: Error | undefined;
+    const touring = tour.run(leaving.signal).catch((err: unknown) => {
+      if (!leaving.signal.aborted) tourFailure = err instanceof Error ? err : new Error(String(err));
+      stopTour();
+    });
+    const offered = traffic.run(options.rate, leaving.signal);
     const samples: Sample[] = [];
     const until = Date.now() + options.durationMs;
-    while (Date.now() < until && !signal.aborted) {
-      await sleep(Math.min(options.intervalMs, until - Date.now()), undefined, { signal }).catch(() => undefined);
+    while (Date.now() < until && !leaving.signal.aborted) {
+      await sleep(Math.min(options.intervalMs, until - Date.now()), undefined, { signal: leaving.signal }).catch(() => undefined);
+      if (leaving.signal.aborted) break; // Ctrl-C (the roles got it too: they are stopping) or the tour failed
       const s = await sampler.sample();
       if (!s) continue;
       samples.push(s);
@@ -79,9 +87,11 @@ export async function runSoak(options: SoakOptions, signal: AbortSignal): Promis
     stopTour();
     await Promise.all([touring, offered]);
     await tour.close();
+    if (tourFailure) throw tourFailure;
+    if (signal.aborted) return undefined;
     await sleep(10_000); // the api sees the browser's sockets close
     const openStreamsAfterLeaving = (await sampler.sample())?.openStreams ?? -1;
-    for (const end = Date.now() + DRAIN_MS; traffic.counted().undecided > 0 && Date.now() < end; ) await sleep(1_000);
+    for (const end = Date.now() + DRAIN_MS; traffic.counted().undecided > 0 && Date.now() < end;) await sleep(1_000);
     const trends = trendsOf(samples, options.warmUpMs / 1000);
     const counts = traffic.counted();
     const tourCounts = tour.counted();

@@ -4,10 +4,10 @@
  * state the legacy feed publishes a few seconds after the request (so timers and signals keep working too).
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import type { AccountState } from '../../contracts/payment';
 import type { DecidedCollector } from '../bench/decided-collector';
-import { offer } from '../bench/open-loop';
 import type { DemoApi } from '../demo/api';
 import { connectFeed, type FeedPublisher } from '../legacy/feed';
 
@@ -41,9 +41,7 @@ export class Traffic {
   private readonly lateStates: Promise<void>[] = [];
   private counts = { sent: 0, errors: 0, firstError: undefined as string | undefined };
 
-  constructor(
-    private readonly deps: { api: DemoApi; kafka: Kafka; collector: DecidedCollector; runId: string },
-  ) {}
+  constructor(private readonly deps: { api: DemoApi; kafka: Kafka; collector: DecidedCollector; runId: string }) {}
 
   private account(kind: 'fresh' | 'late', i: number) {
     return `acc-soak-${this.deps.runId}-${kind}-${i}`;
@@ -56,13 +54,22 @@ export class Traffic {
     await this.feed.publish(Array.from({ length: FRESH_ACCOUNTS }, (_, i) => state(this.account('fresh', i), validPastTheRun)));
   }
 
-  /** Offers `rate` payments per second for `durationMs`; resolves when the last POST has answered. */
-  async run(rate: number, durationMs: number): Promise<void> {
-    const { inFlight } = await offer(rate, durationMs, (i) => this.send(i));
+  /**
+   * Offers `rate` payments per second (open loop: the i-th is due at start + i/rate) until `signal` aborts;
+   * resolves when every POST and late state in flight has answered.
+   */
+  async run(rate: number, signal: AbortSignal): Promise<void> {
+    const inFlight: Promise<void>[] = [];
+    const startedAt = Date.now();
+    for (let i = 0; !signal.aborted; i++) {
+      const wait = startedAt + (i * 1000) / rate - Date.now();
+      if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+      if (!signal.aborted) inFlight.push(this.send(i, signal));
+    }
     await Promise.all([...inFlight, ...this.lateStates]);
   }
 
-  private async send(i: number): Promise<void> {
+  private async send(i: number, signal: AbortSignal): Promise<void> {
     const late = i % LATE_EVERY === LATE_EVERY - 1;
     const accountId = late ? this.account('late', i) : this.account('fresh', i % FRESH_ACCOUNTS);
     this.counts.sent++;
@@ -72,14 +79,21 @@ export class Traffic {
         randomUUID(),
       );
       this.accepted.add(paymentId);
-      if (late)
-        this.lateStates.push(
-          new Promise<void>((r) => setTimeout(r, LATE_BY_MS)).then(() => this.feed!.publish([state(accountId, new Date())])),
-        );
+      if (late) this.lateStates.push(this.publishLate(accountId, signal));
     } catch (err) {
-      this.counts.errors++;
-      this.counts.firstError ??= (err as Error).message;
+      this.failed(err);
     }
+  }
+
+  /** The late account's state, LATE_BY_MS after its payment was accepted (at once when the soak stops). */
+  private async publishLate(accountId: string, signal: AbortSignal): Promise<void> {
+    await sleep(LATE_BY_MS, undefined, { signal }).catch(() => undefined);
+    await this.feed!.publish([state(accountId, new Date())]).catch((err: unknown) => this.failed(err));
+  }
+
+  private failed(err: unknown): void {
+    this.counts.errors++;
+    this.counts.firstError ??= err instanceof Error ? err.message : String(err);
   }
 
   /** Payment ids accepted most recently, newest first (the console visits their pages). */

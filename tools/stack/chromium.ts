@@ -322,5 +322,15 @@ export async function launchChromium(config: Config): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   // Chromium refuses to start its sandbox as root (Playwright then passes --no-sandbox); any other user keeps it.
   const root = process.getuid?.() === 0;
-  return chromium.launch({ executablePath, env: { ...process.env, ...env }, chromiumSandbox: !root, headless: true });
+  return chromium.launch({
+    executablePath,
+    env: { ...process.env, ...env },
+    chromiumSandbox: !root,
+    headless: true,
+    // Playwright's own handlers end the whole process at Ctrl-C (exit 130), before its owner has stopped what
+    // it started. The owner closes the browser; a terminal's Ctrl-C reaches Chromium itself anyway.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
 }
