@@ -88,7 +88,7 @@ describe('soak: trends and samples', () => {
     if (o === 'help') return;
     assert.deepEqual(
       [o.durationMs, o.warmUpMs, o.intervalMs, o.rate, o.dwell, o.quickShare],
-      [600_000, 120_000, 30_000, 1.5, { minMs: 1_000, maxMs: 3_000 }, 0.2],
+      [600_000, 120_000, 30_000, 1.5, { minMs: 1_000, maxMs: 3_000 }, 0.3],
     );
     assert.throws(() => parseOptions(['--duration', '5m']), /--duration: must leave at least three samples/);
     assert.throws(() => parseOptions(['--quick', '2']), /--quick: must be a share between 0 and 1/);

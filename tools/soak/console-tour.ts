@@ -1,8 +1,8 @@
 /**
  * An operator in the console for the length of the soak: a real Chromium (Playwright) signs in with the operator
  * token, then moves between the pages as a person does, through the navigation and into recent payments, staying
- * a few seconds on each, and now and then leaving a page the moment it has asked for its stream (a click
- * through), while the api is still opening that stream.
+ * a few seconds on each, and now and then going through a page to the next within 30 ms (a click through):
+ * the moment when that page's stream has been asked for and the api may still be opening it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
@@ -12,14 +12,14 @@ import { launchChromium } from '../stack/chromium';
 
 export interface TourCounts {
   visits: number;
-  /** Visits left at once: the moment the page asked for its stream, or at once on a page without one. */
+  /** Visits left again within 30 ms, for the next page. */
   quickVisits: number;
   byPage: Record<string, number>;
   /** Script errors and failed requests the page reported (none expected). */
   pageErrors: string[];
 }
 
-const NAV_PAGES = ['#/queue', '#/search', '#/dead-letters'] as const;
+const NAV_PAGES: readonly string[] = ['#/queue', '#/search', '#/dead-letters'];
 
 export class ConsoleTour {
   private browser?: Browser;
@@ -58,39 +58,49 @@ export class ConsoleTour {
   async run(signal: AbortSignal): Promise<void> {
     const page = this.page!;
     while (!signal.aborted) {
-      const payments = this.opts.recentPayments();
-      const target = this.prng.pick(payments.length > 0 ? [...NAV_PAGES, '#/payments'] : NAV_PAGES);
-      // A quick visit leaves the moment the page has asked for its stream (the queue's list stream, a
-      // payment's events): the api is then still opening it. Other pages it leaves at once.
-      const quick = this.prng.chance(this.opts.quickShare);
-      const streamAsked =
-        quick && target !== '#/search' && target !== '#/dead-letters'
-          ? page
-              .waitForRequest((r) => /\/(payment-)?events$/.test(new URL(r.url()).pathname), { timeout: 5_000 })
-              .catch(() => undefined)
-          : Promise.resolve(undefined);
-      if (target === '#/payments') {
-        const id = this.prng.pick(payments.slice(0, 20));
-        // As a link to the payment does; the tools' types have no DOM, hence the cast.
+      const target = this.pickPage();
+      if (this.prng.chance(this.opts.quickShare)) {
+        // Through `target` to the next page within 30 ms, in the page itself (a round trip through Playwright
+        // takes longer): the moment when `target`'s stream has been asked for and the api is still opening it.
+        const then = this.pickPage();
+        const delayMs = this.prng.next() * 30;
         await page.evaluate(
-          (hash) => {
-            (globalThis as unknown as { location: { hash: string } }).location.hash = hash;
+          ([first, next, ms]) => {
+            // The tools' types have no DOM, hence the cast.
+            const loc = (globalThis as unknown as { location: { hash: string } }).location;
+            loc.hash = first;
+            setTimeout(() => (loc.hash = next), ms);
           },
-          `#/payments/${encodeURIComponent(id)}`,
+          [target, then, delayMs] as const,
         );
-      } else {
+        this.visited(target, true);
+        this.visited(then, false);
+      } else if (NAV_PAGES.includes(target)) {
         await page.click(`nav a[href="${target}"]`);
-      }
-      this.counts.visits++;
-      this.counts.byPage[target] = (this.counts.byPage[target] ?? 0) + 1;
-      if (quick) {
-        this.counts.quickVisits++;
-        await streamAsked;
-        continue;
+        this.visited(target, false);
+      } else {
+        await page.evaluate((hash) => {
+          (globalThis as unknown as { location: { hash: string } }).location.hash = hash; // as a payment's link does
+        }, target);
+        this.visited(target, false);
       }
       const { minMs, maxMs } = this.opts.dwell;
       await sleep(minMs + this.prng.next() * (maxMs - minMs), undefined, { signal }).catch(() => undefined);
     }
+  }
+
+  /** A page of the console: one of the navigation's, or a recent payment's. */
+  private pickPage(): string {
+    const payments = this.opts.recentPayments().slice(0, 20);
+    const page = this.prng.pick(payments.length > 0 ? [...NAV_PAGES, '#/payments'] : NAV_PAGES);
+    return page === '#/payments' ? `#/payments/${encodeURIComponent(this.prng.pick(payments))}` : page;
+  }
+
+  private visited(hash: string, quick: boolean): void {
+    const page = hash.startsWith('#/payments/') ? '#/payments' : hash;
+    this.counts.visits++;
+    if (quick) this.counts.quickVisits++;
+    this.counts.byPage[page] = (this.counts.byPage[page] ?? 0) + 1;
   }
 
   counted(): TourCounts {

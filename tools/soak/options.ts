@@ -9,9 +9,9 @@ export const USAGE = `npm run soak [-- options]
   --interval 30s         how often every series is sampled
   --warm-up 5m           samples before this are left out of the slopes (caches, JIT, pools filling)
   --rate 2               payments per second over REST, one in ten with its account state published late
-  --dwell 2s-8s          how long the operator stays on a console page (uniform)
-  --quick 0.2            share of page visits left the moment the page has asked for its stream, while the
-                         api is still opening it (an operator clicking through)
+  --dwell 1s-4s          how long the operator stays on a console page (uniform)
+  --quick 0.3            share of page visits gone through to the next page within 30 ms (an operator
+                         clicking through), while the api may still be opening the first page's stream
   --out tools/soak/results
                          where soak.json and soak.md are written`;
 
@@ -45,8 +45,8 @@ const DEFAULTS = {
   interval: '30s',
   'warm-up': '5m',
   rate: '2',
-  dwell: '2s-8s',
-  quick: '0.2',
+  dwell: '1s-4s',
+  quick: '0.3',
   out: path.resolve(__dirname, 'results'),
 };
 
