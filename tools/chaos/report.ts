@@ -89,6 +89,12 @@ export function formatReport(r: ChaosReport): string {
     `legacy feed: ${r.legacyFeed.published} snapshots (${r.legacyFeed.duplicates} duplicates, ${r.legacyFeed.reordered} reordered, ` +
       `${r.legacyFeed.skippedTicks} ticks skipped); role exits: ${r.roleExits.length - unplanned.length} killed, ${unplanned.length} by themselves`,
   );
+  const first = unplanned[0];
+  if (first)
+    lines.push(
+      `  first exit by itself: ${first.role} at ${first.at} (code ${first.code}); its log ended:`,
+      ...(first.lastLines ?? []).map((l) => `    ${l.slice(0, 400)}`),
+    );
   lines.push('violations by invariant');
   for (const [invariant, n] of Object.entries(r.violations.byInvariant)) lines.push(row(invariant, n));
   const shown = new Map<string, number>();

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RoleName } from '../../roles';
-import { freePort } from '../stack/proc';
+import { freePort, tail } from '../stack/proc';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -18,6 +18,8 @@ export interface RoleExit {
   signal: NodeJS.Signals | null;
   /** Killed by the schedule (expected), or exited by itself. */
   planned: boolean;
+  /** Exited by itself: the last lines of its log, the reason kept with the report (a clean clone's logs go with it). */
+  lastLines?: string[];
 }
 
 interface Supervised {
@@ -96,7 +98,8 @@ export class Supervisor {
 
   private spawn(r: Supervised): void {
     r.starts++;
-    const log = fs.openSync(path.join(this.opts.logDir, `${r.role}.log`), 'a');
+    const logFile = path.join(this.opts.logDir, `${r.role}.log`);
+    const log = fs.openSync(logFile, 'a');
     fs.writeSync(log, `\n==== ${new Date().toISOString()} start #${r.starts} of ${r.role}\n`);
     const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'run', r.role], {
       cwd: root,
@@ -108,7 +111,15 @@ export class Supervisor {
     r.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         if (!this.stopping) {
-          this.exits.push({ role: r.role, at: new Date().toISOString(), code, signal, planned: r.plannedKill });
+          const planned = r.plannedKill;
+          this.exits.push({
+            role: r.role,
+            at: new Date().toISOString(),
+            code,
+            signal,
+            planned,
+            ...(planned ? {} : { lastLines: tail(logFile, 5).split('\n') }),
+          });
           const delay = r.plannedKill ? 200 : (this.opts.restartDelayMs ?? 1_000);
           r.plannedKill = false;
           setTimeout(() => !this.stopping && this.spawn(r), delay);

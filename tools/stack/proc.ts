@@ -47,8 +47,53 @@ export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 500): Pro
   });
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
+/**
+ * The kernel's ephemeral range: the source ports it hands to outgoing connections (Linux; elsewhere IANA's
+ * 49152–65535, which macOS and Windows use).
+ */
+export function ephemeralPortRange(): [number, number] {
+  try {
+    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low!, high!];
+  } catch {
+    // not Linux
+  }
+  return [49152, 65535];
+}
+
+/** Below this, the well-known and registered ports the engines and other services use (5432, 7233, 9092 …). */
+const LOWEST_PICKED_PORT = 20_000;
+const picked = new Set<number>();
+
+function listensOn(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now, for a listener that may be (re)bound later: a
+ * supervised role restarted on the same METRICS_PORT after a kill, an api started after its port was chosen.
+ * It is picked outside the kernel's ephemeral range: a port from that range (what `listen(0)` gives) can be
+ * taken meanwhile by any process's outgoing connection (a database pool reconnecting after a restart), and a
+ * listener cannot bind a port a connection uses (EADDRINUSE), for as long as that connection lives. That
+ * turned a role kill in the fault suite into a restart loop. Never the same port twice in one process.
+ */
+export async function freePort(): Promise<number> {
+  const [low, high] = ephemeralPortRange();
+  const candidates = (from: number, to: number) => Math.max(0, to - from + 1);
+  const below = candidates(LOWEST_PICKED_PORT, Math.min(low - 1, 65535));
+  const above = candidates(Math.max(high + 1, LOWEST_PICKED_PORT), 65535);
+  for (let attempt = 0; attempt < 100 && below + above > 0; attempt++) {
+    const n = Math.floor(Math.random() * (below + above));
+    const port = n < below ? LOWEST_PICKED_PORT + n : Math.max(high + 1, LOWEST_PICKED_PORT) + n - below;
+    if (picked.has(port)) continue;
+    picked.add(port); // before the probe: concurrent calls must not both take it
+    if (await listensOn(port)) return port;
+  }
+  // No room outside the ephemeral range (a range set to cover every port): the kernel's pick, as before.
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
