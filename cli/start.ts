@@ -1,8 +1,9 @@
 /**
- * `npm start [-- --roles api,worker] [-- --demo]`: the whole system on this machine. Brings up the local
- * engines (every one the configuration does not point elsewhere), sets up schema, topics and search
+ * `npm start [-- --roles api,worker] [-- --demo] [-- --cluster]`: the whole system on this machine. Brings up the
+ * local engines (every one the configuration does not point elsewhere), sets up schema, topics and search
  * attributes, runs the roles (default: all), prints the URLs; Ctrl-C stops everything it started. --demo then
- * sends demo traffic (tools/demo/) with short saga deadlines.
+ * sends demo traffic (tools/demo/) with short saga deadlines. --cluster runs the cluster topology of the stack
+ * (three brokers, a Temporal server) and every role twice, each instance its own supervised process.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,6 +18,7 @@ import { stackDown, stackUp } from '../tools/stack';
 import { parseOrUsage, type Command } from './command';
 import { rolesOrUsage } from './run';
 import { describeStop, runRoles } from './run-roles';
+import { runSupervisedRoles } from './run-supervised';
 import { loadSettings } from './settings';
 import { setup } from './setup';
 
@@ -42,14 +44,23 @@ function localApiTokens(config: Config): { config: Config; file: string } {
 export const command: Command = {
   name: 'start',
   summary: 'the whole system on this machine: local engines, setup, every role (or --roles), Ctrl-C stops it',
-  usage: 'npm start [-- --roles api,worker] [-- --demo]',
+  usage: 'npm start [-- --roles api,worker] [-- --demo] [-- --cluster]',
   async run(argv) {
     const { values } = parseOrUsage(() =>
-      parseArgs({ args: argv, options: { roles: { type: 'string' }, demo: { type: 'boolean', default: false } } }),
+      parseArgs({
+        args: argv,
+        options: {
+          roles: { type: 'string' },
+          demo: { type: 'boolean', default: false },
+          cluster: { type: 'boolean', default: false },
+        },
+      }),
     );
     const t0 = Date.now();
     const roles = values.roles ? rolesOrUsage(values.roles) : ROLE_NAMES;
-    let config = loadSettings(values.demo ? DEMO_SETTINGS : {});
+    const env = values.cluster ? { ...process.env, STACK_TOPOLOGY: 'cluster' } : process.env;
+    const defaults = values.demo ? DEMO_SETTINGS : {};
+    let config = loadSettings(defaults, env);
     let exitCode = 0;
     const { engines } = await stackUp(config);
     const ours = engines.filter((e) => e.state === 'started').map((e) => e.name);
@@ -59,14 +70,22 @@ export const command: Command = {
       if (roles.includes('api') && !config.api.tokens) ({ config, file: tokensFile } = localApiTokens(config));
       logger.info({ roles }, `paysaga: starting ${roles.join(', ')}`);
       const stopped = untilStopped();
-      const { stop, metricsUrl } = await runRoles(config, roles);
+      // In the cluster topology every role runs twice, each instance a process of its own with the same settings
+      // (the tokens made above included); otherwise all in this process.
+      const { stop, metricsUrl, apiPorts } = values.cluster
+        ? await runSupervisedRoles(config, roles, {
+            ...defaults,
+            ...env,
+            ...(config.api.tokens ? { API_TOKENS: JSON.stringify(config.api.tokens) } : {}),
+          })
+        : { ...(await runRoles(config, roles)), apiPorts: [config.api.port] };
       // Ctrl-C while the roles were starting or getting ready: straight to stopping, no banner, no demo.
       if (!stopRequested() && metricsUrl) {
         // The banner is for the person at the terminal; everything else is a log line.
         console.log(`paysaga: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
         console.log(`  Temporal Web UI    ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
         if (roles.includes('api')) {
-          console.log(`  API                http://127.0.0.1:${config.api.port} (OpenAPI /openapi.json)`);
+          for (const port of apiPorts) console.log(`  API                http://127.0.0.1:${port} (OpenAPI /openapi.json)`);
           console.log(`  Operator console   http://127.0.0.1:${config.api.port}/console (sign in with the operator token)`);
         }
         if (tokensFile) console.log(`  API tokens         ${tokensFile} (a client and an operator bearer token)`);

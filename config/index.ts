@@ -4,6 +4,7 @@ export {
   DEMO_SETTINGS,
   EMBEDDED_DB,
   loadConfig,
+  localKafkaNodes,
   parseDuration,
   redactConfig,
   SETTINGS,

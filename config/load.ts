@@ -49,6 +49,22 @@ export const DEMO_SETTINGS: Partial<Record<SettingName, string>> = {
   REVIEW_DEADLINE: '10m',
 };
 
+/**
+ * The local stack's Kafka nodes: one, or three in the cluster topology, each a broker and a KRaft controller
+ * (node ids 1–3; broker ports 9092, 9094, 9096 and controller ports 9093, 9095, 9097 by default).
+ */
+export function localKafkaNodes(s: Pick<SettingValues, 'stack'>): { id: number; port: number; controllerPort: number }[] {
+  const count = s.stack.topology === 'cluster' ? 3 : 1;
+  return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    port: s.stack.kafkaPort + 2 * i,
+    controllerPort: s.stack.kafkaControllerPort + 2 * i,
+  }));
+}
+
+/** KAFKA_REPLICATION_FACTOR, else one replica per local Kafka node. */
+const localReplicationFactor = (s: SettingValues) => s.kafka.replicationFactor ?? localKafkaNodes(s).length;
+
 /** The configuration from `env`; `defaults` fill in settings the environment leaves unset. */
 export function loadConfig(env: Env = process.env, defaults: Env = {}): Config {
   const merged: Env = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
@@ -88,6 +104,14 @@ function crossSettingProblems(s: SettingValues): { setting: SettingName; message
   if (!mechanism && (username || password)) {
     problems.push({ setting: 'KAFKA_SASL_MECHANISM', message: 'is required when a SASL username or password is set' });
   }
+  const replicationFactor = localReplicationFactor(s);
+  if (s.kafka.minInsyncReplicas !== undefined && s.kafka.minInsyncReplicas > replicationFactor) {
+    // Kafka would accept the topic and then refuse every acks=all write to it.
+    problems.push({
+      setting: 'KAFKA_MIN_INSYNC_REPLICAS',
+      message: `must not exceed the replication factor (${replicationFactor})`,
+    });
+  }
   if (s.payments.retentionMs < s.api.idempotencyKeyRetentionMs) {
     // A replayed Idempotency-Key answers with its payment's id: the payment must still be there to read.
     problems.push({ setting: 'PAYMENT_RETENTION', message: 'must not be shorter than IDEMPOTENCY_KEY_RETENTION' });
@@ -122,6 +146,7 @@ function crossSettingProblems(s: SettingValues): { setting: SettingName; message
 /** The configuration: the settings, with the values that derive from several of them or from the local stack. */
 function derive(s: SettingValues, temporal: TemporalProfile, env: Env) {
   const { mechanism, username, password } = s.kafka.sasl;
+  const replicationFactor = localReplicationFactor(s);
   return {
     ...s,
     stateDir: path.resolve(s.stateDir ?? path.join(projectRoot, '.stack')),
@@ -143,7 +168,9 @@ function derive(s: SettingValues, temporal: TemporalProfile, env: Env) {
       ...s.kafka,
       /** True when no KAFKA_BROKERS were given and the local stack's broker is used. */
       local: s.kafka.brokers === undefined,
-      brokers: s.kafka.brokers ?? [`127.0.0.1:${s.stack.kafkaPort}`],
+      brokers: s.kafka.brokers ?? localKafkaNodes(s).map((n) => `127.0.0.1:${n.port}`),
+      replicationFactor,
+      minInsyncReplicas: s.kafka.minInsyncReplicas ?? Math.floor(replicationFactor / 2) + 1,
       sasl: mechanism && username && password ? { mechanism, username, password } : undefined,
     },
     database: {

@@ -90,10 +90,17 @@ const masked = (): string => MASK;
 
 export const settings = {
   stack: {
+    topology: setting('STACK_TOPOLOGY', z.enum(['single', 'cluster']), {
+      default: 'single',
+      section: 'Local stack',
+      about:
+        '`single`: one KRaft node and the Temporal dev server; `cluster`: three Kafka brokers and a Temporal server of four services on PostgreSQL, with the Web UI (`--cluster` sets it)',
+    }),
     temporalPort: setting('STACK_TEMPORAL_PORT', port, {
       default: '7233',
       section: 'Local stack',
-      about: 'local Temporal dev server port; the Temporal address defaults to it',
+      about:
+        'local Temporal frontend port; the Temporal address defaults to it (in a cluster: history, matching and worker on the next ports)',
     }),
     temporalUiPort: setting('STACK_TEMPORAL_UI_PORT', port, {
       default: '8233',
@@ -103,12 +110,13 @@ export const settings = {
     kafkaPort: setting('STACK_KAFKA_PORT', port, {
       default: '9092',
       section: 'Local stack',
-      about: 'local broker port; the Kafka brokers default to it',
+      about:
+        'local broker port; the Kafka brokers default to it (in a cluster: the first broker, the others on the next even ports)',
     }),
     kafkaControllerPort: setting('STACK_KAFKA_CONTROLLER_PORT', port, {
       default: '9093',
       section: 'Local stack',
-      about: 'local KRaft controller port',
+      about: 'local KRaft controller port (in a cluster: the first node, the others on the next odd ports)',
     }),
     postgresPort: setting('STACK_POSTGRES_PORT', port, {
       default: '5432',
@@ -247,9 +255,15 @@ export const settings = {
       about: 'partitions of each topic paysaga creates',
     }),
     replicationFactor: setting('KAFKA_REPLICATION_FACTOR', positiveInt, {
-      default: '1',
+      whenUnset: '1; 3 with STACK_TOPOLOGY=cluster',
       section: 'Kafka',
       about: 'replication factor of each topic paysaga creates',
+    }),
+    minInsyncReplicas: setting('KAFKA_MIN_INSYNC_REPLICAS', positiveInt, {
+      whenUnset: 'a majority of the replication factor (2 of 3)',
+      section: 'Kafka',
+      about:
+        '`min.insync.replicas` of each topic paysaga creates: a write (acks=all) is refused unless this many replicas have it, so an acknowledged record survives the loss of the others',
     }),
     eventRetentionMs: setting(
       'KAFKA_EVENT_RETENTION',

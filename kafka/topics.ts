@@ -13,13 +13,16 @@ const entries = (settings: Record<string, string>) => Object.entries(settings).m
 
 /** Every topic paysaga uses, with its dead-letter twin, as the configuration sizes them. */
 export function topicSpecs(config: Config): TopicSpec[] {
-  const { topicPartitions: numPartitions, replicationFactor, eventRetentionMs } = config.kafka;
+  const { topicPartitions: numPartitions, replicationFactor, minInsyncReplicas, eventRetentionMs } = config.kafka;
+  // Every producer writes with acks=all: with this, an acknowledged record is on at least this many replicas,
+  // and a partition with fewer in sync refuses writes rather than keep a record on one disk only.
+  const durability = { 'min.insync.replicas': String(minInsyncReplicas) };
   // The merchant totals aggregate's output: as many partitions as its input (checked again at its start).
   const aggregate = Object.entries(merchantTotalsTopicSettings(eventRetentionMs)).map(([topic, settings]) => ({
     topic,
     numPartitions,
     replicationFactor,
-    configEntries: entries(settings),
+    configEntries: entries({ ...settings, ...durability }),
   }));
   const events = Object.values(TOPICS).flatMap((topic) => [
     {
@@ -32,9 +35,15 @@ export function topicSpecs(config: Config): TopicSpec[] {
         'retention.ms': String(eventRetentionMs),
         'segment.ms': String(Math.min(eventRetentionMs, 43_200_000)),
         ...TOPIC_SETTINGS[topic],
+        ...durability,
       }),
     },
-    { topic: deadLetterTopic(topic), numPartitions, replicationFactor, configEntries: entries(DEAD_LETTER_SETTINGS) },
+    {
+      topic: deadLetterTopic(topic),
+      numPartitions,
+      replicationFactor,
+      configEntries: entries({ ...DEAD_LETTER_SETTINGS, ...durability }),
+    },
   ]);
   return [...events, ...aggregate];
 }

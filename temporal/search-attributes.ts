@@ -37,5 +37,15 @@ export async function registerSearchAttributes(connection: Connection, namespace
         'On Temporal Cloud add them with `tcld namespace search-attributes add`.',
     );
   }
+  // A server on SQL visibility keeps them with the namespace, which its services read from a cache refreshed
+  // every ~10 s: a saga started before then would be refused for an unknown attribute. Wait until it lists them.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const listed = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+    if (Object.keys(missing).every((name) => listed[name] !== undefined)) break;
+    if (Date.now() > deadline)
+      throw new Error(`search attributes ${Object.keys(missing).join(', ')} not listed 60 s after adding them`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
   return Object.keys(missing);
 }

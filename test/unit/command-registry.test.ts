@@ -80,7 +80,7 @@ describe('the command registry (main.ts)', function () {
     assert.match(dlt.err, /^usage: npm run dlt -- list\|replay <topic>, a topic of /m);
     const stack = await dispatched('stack');
     assert.equal(stack.code, 2, stack.err);
-    assert.match(stack.err, /^usage: npm run stack -- <command>$/m);
+    assert.match(stack.err, /^usage: npm run stack -- <command> \[--cluster\]$/m);
   });
 
   it('answers an unknown role or a bad value with the usage and exit 2, not a stack trace', async () => {

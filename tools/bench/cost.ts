@@ -9,7 +9,7 @@ import type { Kafka } from 'kafkajs';
 import type { Config } from '../../config';
 import { deadLetterTopic, MERCHANT_TOTALS_TOPICS, TOPICS } from '../../contracts/topics';
 import type { Pool } from '../../db/pool';
-import { ENGINES } from '../stack';
+import { stackEngines } from '../stack';
 import { statePaths } from '../stack/engine';
 import { runningPid } from '../stack/proc';
 import { treeUsage, processUsage, usageBetween, type UsageSnapshot } from './process-usage';
@@ -59,7 +59,7 @@ export class CostMeter {
       await admin.disconnect();
     }
     const usage: UsageSnapshot = { ...this.deps.roles() };
-    for (const engine of ENGINES) {
+    for (const engine of stackEngines(this.deps.config)) {
       const pid = runningPid(statePaths(this.deps.config, engine.name).pidFile);
       const u = pid === undefined ? undefined : treeUsage(pid);
       if (u) usage[`engine: ${engine.name}`] = u;

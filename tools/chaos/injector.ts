@@ -8,7 +8,7 @@ import type { Config } from '../../config';
 import type { GatewayFaults } from '../../contracts/gateway';
 import { stackDown, stackUp } from '../stack';
 import type { FaultEvent, GatewayFaultKind } from './schedule';
-import type { Supervisor } from './supervisor';
+import type { Supervisor } from '../supervisor';
 
 export interface InjectedFault {
   event: FaultEvent;

@@ -18,7 +18,7 @@ import { trialBalance } from '../../ledger/views';
 import { reconcile } from '../../reconcile';
 import type { TrackedPayment } from './load';
 import type { ChaosSchedule } from './schedule';
-import type { RoleExit } from './supervisor';
+import type { RoleExit } from '../supervisor';
 import type { ReceivedWebhook } from './webhooks';
 
 export const INVARIANTS = [
@@ -256,7 +256,7 @@ export async function checkInvariants(input: CheckInput): Promise<{ violations: 
   for (const e of input.exits.filter((e) => !e.planned)) {
     violate(
       'roles-ride-out-restarts',
-      `${e.role} exited by itself at ${e.at} (code ${e.code}, signal ${e.signal}); the supervisor restarted it`,
+      `${e.instance} exited by itself at ${e.at} (code ${e.code}, signal ${e.signal}); the supervisor restarted it`,
     );
   }
   return { violations, decisions };

@@ -4,7 +4,7 @@ import type { InjectedFault } from './injector';
 import { INVARIANTS, type Decided, type Violation } from './invariants';
 import type { TrackedPayment } from './load';
 import type { ChaosSchedule } from './schedule';
-import type { RoleExit } from './supervisor';
+import type { RoleExit } from '../supervisor';
 
 export interface ChaosReport {
   runId: string;
@@ -92,7 +92,7 @@ export function formatReport(r: ChaosReport): string {
   const first = unplanned[0];
   if (first)
     lines.push(
-      `  first exit by itself: ${first.role} at ${first.at} (code ${first.code}); its log ended:`,
+      `  first exit by itself: ${first.instance} at ${first.at} (code ${first.code}); its log ended:`,
       ...(first.lastLines ?? []).map((l) => `    ${l.slice(0, 400)}`),
     );
   lines.push('violations by invariant');

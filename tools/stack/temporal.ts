@@ -21,7 +21,7 @@ const cliType = (type: string) =>
  * workflow or activity task then waits up to 50 ms before it reaches matching, ~450 ms for a workflow of four
  * activities. Read at once instead (measured: four no-op activities p50 450 ms → 75 ms).
  */
-const DYNAMIC_CONFIG: Record<string, number> = {
+export const DYNAMIC_CONFIG: Record<string, number> = {
   'history.transferProcessorMaxPollRPS': 1000,
   'history.timerProcessorMaxPollRPS': 1000,
   'history.visibilityProcessorMaxPollRPS': 1000,

@@ -5,6 +5,10 @@
 export const VERSIONS = {
   /** github.com/temporalio/cli, built with `go install` (server v1.29.1, UI v2.42.1, pure-Go SQLite). */
   temporalCli: 'v1.5.1',
+  /** go.temporal.io/server, the cluster topology's temporal-server and temporal-sql-tool: the release the CLI embeds. */
+  temporalServer: 'v1.29.1',
+  /** github.com/temporalio/ui-server, the cluster topology's Web UI: the release the CLI embeds. */
+  temporalUi: 'v2.42.1',
   /** org.apache.kafka:kafka_2.13 (KRaft). KafkaJS 2.2.4 passes a transactional round trip on it (test/integration). */
   kafka: '4.3.1',
   /** org.apache.logging.log4j:log4j-slf4j-impl at the log4j version kafka_2.13 brings (it binds slf4j 1.7). */
