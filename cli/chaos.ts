@@ -1,5 +1,6 @@
 /**
- * `npm run chaos [-- --seed 7 --payments 1000 --rate 10 --faults 20]`: the seeded fault suite (docs/chaos.md).
+ * `npm run chaos [-- --seed 7 --payments 1000 --rate 10 --faults 20] [-- --cluster]`: the seeded fault suite
+ * (docs/chaos.md); --cluster runs it on the cluster topology, every role twice, with the cluster's own faults.
  * Prints the schedule, a live line per fault, then the table; writes tools/chaos/results/<run>/report.json; exits 1
  * on any violation (or a fault that could not be injected).
  */
@@ -25,6 +26,7 @@ async function run(argv: string[]): Promise<number> {
         payments: { type: 'string', default: '1000' },
         rate: { type: 'string', default: '10' },
         faults: { type: 'string', default: '20' },
+        cluster: { type: 'boolean', default: false },
       },
     }),
   );
@@ -33,6 +35,7 @@ async function run(argv: string[]): Promise<number> {
     payments: positiveInt('payments', values.payments),
     ratePerSecond: positiveInt('rate', values.rate),
     faults: positiveInt('faults', values.faults),
+    cluster: values.cluster,
   };
   // The suite's own Kafka clients meet the engine restarts it causes: their complaints are expected.
   configureLogging({ level: 'fatal', format: 'json' });
@@ -49,7 +52,7 @@ async function run(argv: string[]): Promise<number> {
 export const command: Command = {
   name: 'chaos',
   summary: 'the seeded fault suite: load, engine and role faults, then the invariants (docs/chaos.md)',
-  usage: 'npm run chaos [-- --seed 7 --payments 1000 --rate 10 --faults 20]',
+  usage: 'npm run chaos [-- --seed 7 --payments 1000 --rate 10 --faults 20] [-- --cluster]',
   async run(argv) {
     // A failed run prints its message alone, as it always has.
     return run(argv).catch((err: unknown) => {

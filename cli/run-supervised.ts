@@ -10,10 +10,7 @@ import type { Config } from '../config';
 import { logger } from '../observability/logger';
 import type { RoleName } from '../roles';
 import { stopRequested } from '../roles/lifecycle';
-import { Supervisor } from '../tools/supervisor';
-
-/** Instances of each role in the cluster topology. */
-export const clusterInstances = (role: RoleName) => (role === 'gateway' ? 1 : 2);
+import { clusterInstances, Supervisor } from '../tools/supervisor';
 
 export async function runSupervisedRoles(
   config: Config,

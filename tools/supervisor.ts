@@ -13,6 +13,13 @@ import { freePort, tail } from './stack/proc';
 
 const root = path.resolve(__dirname, '..');
 
+/**
+ * Instances of each role in the cluster topology (`npm start -- --cluster`, the fault suite's --cluster,
+ * docker-compose.yml): two of each, so that none is a single point of failure; the gateway simulator stands
+ * for the payment provider, outside paysaga, and runs once.
+ */
+export const clusterInstances = (role: RoleName): number => (role === 'gateway' ? 1 : 2);
+
 export interface RoleExit {
   role: RoleName;
   /** Which process of the role: its name, `read-model` when it runs alone, `read-model-2` for a second one. */

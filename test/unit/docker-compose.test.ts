@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { clusterInstances } from '../../cli/run-supervised';
+import { clusterInstances } from '../../tools/supervisor';
 import { loadConfig, localKafkaNodes, SETTINGS, type Env } from '../../config';
 import { ROLE_NAMES } from '../../roles';
 import { DYNAMIC_CONFIG } from '../../tools/stack/temporal';

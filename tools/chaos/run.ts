@@ -25,7 +25,7 @@ import { createPrng } from './prng';
 import { ResilientProducer } from './producer';
 import { buildReport, type ChaosReport } from './report';
 import { CHAOS_SETTINGS, describeSchedule, planChaos, type ChaosOptions } from './schedule';
-import { Supervisor } from '../supervisor';
+import { clusterInstances, Supervisor } from '../supervisor';
 import { WebhookReceiver } from './webhooks';
 
 const root = path.resolve(__dirname, '../..');
@@ -79,6 +79,7 @@ export async function runChaos(opts: RunChaosOptions): Promise<ChaosReport> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...CHAOS_SETTINGS,
+    ...(opts.cluster ? { STACK_TOPOLOGY: 'cluster' } : {}),
     KAFKA_CLIENT_ID: `chaos-${runId}`,
     TEMPORAL_TASK_QUEUE: `chaos-${runId}`,
     API_PORT: String(await freePort()),
@@ -126,7 +127,12 @@ export async function runChaos(opts: RunChaosOptions): Promise<ChaosReport> {
   try {
     await runSetup(env, path.join(resultsDir, 'setup.log'));
     await startGroupsAtTopicEnds(config); // earlier runs' records are not this run's history
-    await supervisor.start(ROLE_NAMES);
+    // In the cluster topology every role twice, as `npm start -- --cluster` runs them; the second api on a port of its own.
+    const secondApiPort = await freePort();
+    await supervisor.start(ROLE_NAMES, {
+      instances: opts.cluster ? clusterInstances : () => 1,
+      envFor: (role, instance) => (role === 'api' && instance === 2 ? { API_PORT: String(secondApiPort) } : {}),
+    });
     if (!(await until(() => supervisor.allReady(), 180_000)))
       throw new Error(`roles not ready after 180s: ${(await supervisor.notReady()).join(', ')} (logs: ${resultsDir}/logs)`);
     log(`chaos ${runId}: ${ROLE_NAMES.length} roles ready; sending load (logs: ${resultsDir}/logs)`);

@@ -3,7 +3,15 @@
  * same seed and options give the same schedule, so a run that found a violation can be replayed. Names carry
  * a run id so runs repeat on one stack without meeting each other's records.
  */
-import { ROLE_NAMES, type RoleName } from '../../roles';
+import { clusterInstances } from '../supervisor';
+import { ROLE_NAMES } from '../../roles';
+
+/** Every role instance of the cluster topology, as the supervisor names them (`api-1`, `api-2`, `gateway` …). */
+export const clusterInstanceNames = (): string[] =>
+  ROLE_NAMES.flatMap((role) => {
+    const n = clusterInstances(role);
+    return n === 1 ? [role] : Array.from({ length: n }, (_, i) => `${role}-${i + 1}`);
+  });
 import { createPrng } from './prng';
 
 export const ENGINE_NAMES = ['kafka', 'temporal', 'postgres'] as const;
@@ -16,8 +24,26 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 export const GATEWAY_FAULTS = ['fail', 'timeout', 'drop-response', 'hang'] as const;
 export type GatewayFaultKind = (typeof GATEWAY_FAULTS)[number];
 
+/**
+ * The cluster topology's own faults: kill -9 of the broker leading most partitions of the decided topic, and of
+ * the active KRaft controller (each started again after a while); a clean restart of one broker; a rolling
+ * restart of all three, each back in sync before the next; SIGKILL of one instance of every doubled role at once;
+ * and a restart of Temporal's history service.
+ */
+export const CLUSTER_FAULTS = [
+  'kill-decided-leader',
+  'kill-controller',
+  'restart-broker',
+  'rolling-restart',
+  'kill-one-of-each-role',
+  'restart-temporal-history',
+] as const;
+export type ClusterFaultKind = (typeof CLUSTER_FAULTS)[number];
+
 export type FaultEvent =
-  | { atMs: number; kind: 'kill-role'; target: RoleName }
+  /** A role's instance: the role's name when it runs alone, `<role>-<n>` in the cluster topology. */
+  | { atMs: number; kind: 'kill-role'; target: string }
+  | { atMs: number; kind: 'cluster-fault'; target: ClusterFaultKind; downMs: number; pick: number }
   | { atMs: number; kind: 'restart-engine'; target: EngineName; downMs: number }
   | { atMs: number; kind: 'gateway-fault'; target: GatewayFaultKind; forMs: number };
 
@@ -59,6 +85,8 @@ export interface ChaosOptions {
   payments: number;
   ratePerSecond: number;
   faults: number;
+  /** The cluster topology: every role twice, three brokers, a Temporal server; its faults join the draw. */
+  cluster?: boolean;
 }
 
 export interface ChaosSchedule extends Omit<ChaosOptions, 'payments' | 'faults'> {
@@ -84,7 +112,8 @@ export const CHAOS_SETTINGS = {
 } as const;
 
 type FaultChoice =
-  | { kind: 'kill-role'; target: RoleName }
+  | { kind: 'kill-role'; target: string }
+  | { kind: 'cluster-fault'; target: ClusterFaultKind }
   | { kind: 'restart-engine'; target: EngineName }
   | {
       kind: 'gateway-fault';
@@ -96,12 +125,18 @@ type FaultChoice =
  * order, so a few faults already cover all three and 15 cover every role, engine and gateway fault once.
  * Beyond that, seeded picks of any.
  */
-function chooseFaults(count: number, random: ReturnType<typeof createPrng>): FaultChoice[] {
-  const categories: FaultChoice[][] = [
-    random.shuffle(ROLE_NAMES).map((target) => ({ kind: 'kill-role' as const, target })),
-    random.shuffle(ENGINE_NAMES).map((target) => ({ kind: 'restart-engine' as const, target })),
-    random.shuffle(GATEWAY_FAULTS).map((target) => ({ kind: 'gateway-fault' as const, target })),
-  ];
+function chooseFaults(count: number, random: ReturnType<typeof createPrng>, cluster: boolean): FaultChoice[] {
+  const categories: FaultChoice[][] = cluster
+    ? [
+        random.shuffle(CLUSTER_FAULTS).map((target) => ({ kind: 'cluster-fault' as const, target })),
+        random.shuffle(clusterInstanceNames()).map((target) => ({ kind: 'kill-role' as const, target })),
+        random.shuffle(GATEWAY_FAULTS).map((target) => ({ kind: 'gateway-fault' as const, target })),
+      ]
+    : [
+        random.shuffle(ROLE_NAMES).map((target) => ({ kind: 'kill-role' as const, target })),
+        random.shuffle(ENGINE_NAMES).map((target) => ({ kind: 'restart-engine' as const, target })),
+        random.shuffle(GATEWAY_FAULTS).map((target) => ({ kind: 'gateway-fault' as const, target })),
+      ];
   const all = categories.flat();
   const chosen: FaultChoice[] = [];
   for (let round = 0; chosen.length < count && categories.some((c) => c.length > round); round++) {
@@ -160,12 +195,14 @@ export function planChaos(options: ChaosOptions & { runId: string }): ChaosSched
   }
 
   // Faults spread over the load, one per slot at a seeded moment within it, none in its first or last tenth.
-  const choices = chooseFaults(options.faults, random);
+  const choices = chooseFaults(options.faults, random, options.cluster ?? false);
   const span = loadMs * 0.8;
   const slot = span / Math.max(1, choices.length);
   const faults: FaultEvent[] = choices.map((choice, i) => {
     const atMs = Math.round(loadMs * 0.1 + i * slot + random.next() * slot * 0.5);
     if (choice.kind === 'restart-engine') return { ...choice, atMs, downMs: 1_000 };
+    // pick: which broker (restart-broker) or which instance of each role (kill-one-of-each-role), seeded.
+    if (choice.kind === 'cluster-fault') return { ...choice, atMs, downMs: random.int(3_000, 8_000), pick: random.int(1, 3) };
     if (choice.kind === 'gateway-fault') return { ...choice, atMs, forMs: random.int(3_000, 6_000) };
     return { ...choice, atMs };
   });
@@ -183,7 +220,11 @@ export function describeSchedule(s: ChaosSchedule): string {
     `chaos ${s.runId}: ${s.faults.length} faults:`,
     ...s.faults.map((f) => {
       const extra =
-        f.kind === 'restart-engine' ? ` (down ${f.downMs}ms)` : f.kind === 'gateway-fault' ? ` (for ${f.forMs}ms)` : '';
+        f.kind === 'restart-engine' || f.kind === 'cluster-fault'
+          ? ` (down ${f.downMs}ms)`
+          : f.kind === 'gateway-fault'
+            ? ` (for ${f.forMs}ms)`
+            : '';
       return `  t+${(f.atMs / 1000).toFixed(1).padStart(6)}s  ${f.kind.padEnd(15)} ${f.target}${extra}`;
     }),
   ];
