@@ -135,7 +135,7 @@ export async function runChaos(opts: RunChaosOptions): Promise<ChaosReport> {
     });
     if (!(await until(() => supervisor.allReady(), 180_000)))
       throw new Error(`roles not ready after 180s: ${(await supervisor.notReady()).join(', ')} (logs: ${resultsDir}/logs)`);
-    log(`chaos ${runId}: ${ROLE_NAMES.length} roles ready; sending load (logs: ${resultsDir}/logs)`);
+    log(`chaos ${runId}: ${supervisor.instances().length} role processes ready; sending load (logs: ${resultsDir}/logs)`);
 
     const loadStart = Date.now();
     await Promise.all([driver.run(loadStart, stop.signal), injector.run(schedule.faults, loadStart, stop.signal)]);
