@@ -116,7 +116,7 @@ export class FaultInjector {
         }
         return `kafka-1, kafka-2, kafka-3 restarted one after another, each back in sync, in ${took()}`;
       case 'kill-one-of-each-role': {
-        const killed = ROLE_NAMES.filter((role) => clusterInstances(role) > 1).map((role) => `${role}-${pick > 2 ? 2 : pick}`);
+        const killed = ROLE_NAMES.filter((role) => clusterInstances(role) > 1).map((role) => `${role}-${((pick - 1) % 2) + 1}`);
         const missed = killed.filter((name) => !supervisor.kill(name));
         if (missed.length > 0) throw new Error(`${missed.join(', ')} not running (restarting after an exit?)`);
         return `SIGKILL to ${killed.join(', ')}`;
