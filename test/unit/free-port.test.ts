@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { ephemeralPortRange, freePort } from '../../tools/stack/proc';
+import { ephemeralPortRange, freePort, freePortPair } from '../../tools/stack/proc';
 
 const listen = (port: number) =>
   new Promise<net.Server>((resolve, reject) => {
@@ -40,5 +40,14 @@ describe('freePort (tools/stack/proc.ts)', () => {
       assert.ok(port >= 20_000 && port <= 65_535 && (port < low || port > high), `${port} outside ${low}–${high}`);
       await close(await listen(port));
     }
+  });
+
+  it('freePortPair gives two free ports in a row, for a role and its second instance, neither handed out again', async () => {
+    const first = await freePortPair();
+    const a = await listen(first);
+    const b = await listen(first + 1);
+    await Promise.all([close(a), close(b)]);
+    const later = await Promise.all(Array.from({ length: 40 }, () => freePort()));
+    assert.ok(!later.includes(first) && !later.includes(first + 1));
   });
 });

@@ -4,15 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import type { GatewayFaults } from '../../contracts/gateway';
 import type { Override, PaymentRequest } from '../../contracts/payment';
 import { createActivities } from '../../activities';
 import type { authorizePayment } from '../../workflows';
-import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from '../../workflows/search-attributes';
-import { accountStateSignal, overrideSignal, statusQuery, type PaymentState } from '../../workflows/shared';
+import { WORKFLOWS_PATH } from '../../workers/worker';
+import { AccountIdKey, initialSearchAttributes, PaymentIdKey, PaymentStatusKey } from '../../workflows/search-attributes';
+import { accountStateSignal, overrideSignal, paymentWorkflowId, statusQuery, type PaymentState } from '../../workflows/shared';
 import { eventually } from '../eventually';
-import { sagaForSuite, type SagaHarness } from './saga-harness';
+import { DEFAULT_POLICY, sagaForSuite, type SagaHarness } from './saga-harness';
 
 const override = (decision: Override['decision'], signalId = randomUUID()): Override => ({
   signalId,
@@ -185,6 +188,65 @@ describe('authorizePayment saga (time-skipping, real activities)', function () {
         forced: false,
         release_reason: 'OPERATOR_DECLINED',
       });
+    });
+  });
+
+  /**
+   * A worker that takes a payment's first workflow task and dies (kill -9, a lost node) leaves that task to time
+   * out; Temporal hands the next attempt to another worker. An override sent meanwhile, or while that worker runs
+   * the first steps, must leave a history that replays: the cluster fault suite once saw a saga fail every task
+   * with nondeterminism on this path (docs/scaling.md). The dead worker here is a real poll that never answers.
+   */
+  describe('a first workflow task lost with its worker', () => {
+    const lostFirstTask = async (when: 'before the timeout' | 'after the timeout', decision: Override['decision']) => {
+      const payment = await h.payment();
+      const taskQueue = `lost-first-task-${randomUUID()}`;
+      const client = new Client({ connection: h.env.connection, namespace: h.env.namespace });
+      const handle = await client.workflow.start<typeof authorizePayment>('authorizePayment', {
+        workflowId: paymentWorkflowId(payment.paymentId),
+        taskQueue,
+        args: [{ payment, policy: { ...DEFAULT_POLICY, accountStateDeadlineMs: 3_600_000 } }],
+        typedSearchAttributes: initialSearchAttributes(payment),
+        workflowTaskTimeout: '1s',
+      });
+      await client.connection.withDeadline(Date.now() + 30_000, () =>
+        client.workflowService.pollWorkflowTaskQueue({
+          namespace: h.env.namespace ?? 'default',
+          taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          identity: 'a worker killed with its first task',
+        }),
+      );
+      const o = override(decision);
+      if (when === 'before the timeout') await handle.signal(overrideSignal, o);
+      await eventually('the first task timed out', async () =>
+        (await handle.fetchHistory()).events!.some((e) => e.workflowTaskTimedOutEventAttributes),
+      );
+      if (when === 'after the timeout') await handle.signal(overrideSignal, o);
+      const worker = await h.createWorker(taskQueue);
+      const outcome = await worker.runUntil(handle.result());
+      const history = await handle.fetchHistory();
+      assert.deepEqual(
+        history
+          .events!.filter((e) => e.workflowTaskFailedEventAttributes)
+          .map((e) => e.workflowTaskFailedEventAttributes!.failure?.message),
+        [],
+        'no workflow task failed',
+      );
+      await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, handle.workflowId);
+      assert.deepEqual(await h.audit(payment.paymentId), [{ signal_id: o.signalId, outcome: 'applied', operator: o.operator }]);
+      return { outcome, handle };
+    };
+
+    it('an approval sent before the lost task times out is applied once, and the history replays', async () => {
+      const { outcome, handle } = await lostFirstTask('before the timeout', 'approve');
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['AUTHORIZED', 'OPERATOR_APPROVED', 'operator']);
+      await h.keepHistory('authorized-override-after-lost-first-task', handle);
+    });
+
+    it('a decline sent after it timed out, before another worker took the task, is applied once, and the history replays', async () => {
+      const { outcome, handle } = await lostFirstTask('after the timeout', 'decline');
+      assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', 'OPERATOR_DECLINED', 'operator']);
+      await h.keepHistory('declined-override-after-lost-first-task', handle);
     });
   });
 

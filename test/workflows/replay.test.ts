@@ -45,6 +45,9 @@ const LOCAL_STEPS_PATHS = [
   // Recorded before entering review wrote its timeline row (patched): they entered it without a step.
   'authorized-review-operator-approves-before-review-row',
   'declined-review-expired-before-review-row',
+  // A first workflow task lost with its worker, and an override before another worker took the task.
+  'authorized-override-after-lost-first-task',
+  'declined-override-after-lost-first-task',
 ];
 
 const load = (dir: string, names: string[]) =>

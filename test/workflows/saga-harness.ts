@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { loadConfig } from '../../config';
 import type { AccountState, PaymentRequest } from '../../contracts/payment';
@@ -52,6 +52,7 @@ export class SagaHarness {
   pool!: Pool;
   private gateway!: Server;
   private gatewayUrl!: string;
+  private workflowBundle!: WorkflowBundle;
   private worker!: Worker;
   private running!: Promise<void>;
 
@@ -70,23 +71,28 @@ export class SagaHarness {
       namespace: this.env.namespace ?? 'default',
       searchAttributes: paymentSearchAttributeTypes(),
     });
-    const workflowBundle = await bundleWorkflowCode({
+    this.workflowBundle = await bundleWorkflowCode({
       workflowsPath: WORKFLOWS_PATH,
       workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
       logger: new DefaultLogger('ERROR'),
     });
-    this.worker = await createPaymentWorker({
+    this.worker = await this.createWorker(this.taskQueue);
+    this.running = this.worker.run();
+  }
+
+  /** The payment worker (real activities, this harness's gateway) on a task queue: the suite's own, or a test's. */
+  createWorker(taskQueue: string): Promise<Worker> {
+    return createPaymentWorker({
       config: this.config,
       connection: this.env.nativeConnection,
       activities: createActivities({
         pool: this.pool,
-        gatewayUrl,
+        gatewayUrl: this.gatewayUrl,
         gatewayRequestTimeoutMs: DEFAULT_POLICY.gatewayRequestTimeoutMs,
       }),
-      workflowCode: { workflowBundle },
-      taskQueue: this.taskQueue,
+      workflowCode: { workflowBundle: this.workflowBundle },
+      taskQueue,
     });
-    this.running = this.worker.run();
   }
 
   async tearDown(): Promise<void> {

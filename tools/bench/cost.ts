@@ -3,6 +3,8 @@
  * from pg_stat_database, Kafka records from the topics' end offsets, CPU and memory per role and engine from
  * /proc), and the workflow histories of a sample of the step's payments.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Kafka } from 'kafkajs';
@@ -27,7 +29,29 @@ export interface Counters {
   postgres: { transactions: number; tuplesRead: number; tuplesWritten: number };
   /** End offset summed over partitions, per topic (control records of transactions included). */
   kafka: Record<string, number>;
+  /**
+   * Bytes in the log segments of paysaga's topics, summed over the local stack's brokers: every replica's copy,
+   * so replication shows here and nowhere else. Undefined for brokers not on this machine (KAFKA_BROKERS).
+   */
+  kafkaBytes?: number;
   usage: UsageSnapshot;
+}
+
+/** The log segments (not the preallocated indexes) of paysaga's topics in every local broker's log dir. */
+function localKafkaLogBytes(config: Config): number | undefined {
+  if (!config.kafka.local) return undefined;
+  const topics = new Set<string>(PAYSAGA_TOPICS);
+  let bytes = 0;
+  for (const engine of stackEngines(config).filter((e) => e.name.startsWith('kafka'))) {
+    const logDir = path.join(statePaths(config, engine.name).dataDir, 'data');
+    for (const dir of fs.existsSync(logDir) ? fs.readdirSync(logDir) : []) {
+      if (!topics.has(dir.replace(/-\d+$/, ''))) continue; // <topic>-<partition>
+      for (const file of fs.readdirSync(path.join(logDir, dir))) {
+        if (file.endsWith('.log')) bytes += fs.statSync(path.join(logDir, dir, file)).size;
+      }
+    }
+  }
+  return bytes;
 }
 
 export class CostMeter {
@@ -69,6 +93,7 @@ export class CostMeter {
       at: Date.now(),
       postgres: { transactions: Number(rows[0]!.tx), tuplesRead: Number(rows[0]!.read), tuplesWritten: Number(rows[0]!.written) },
       kafka,
+      kafkaBytes: localKafkaLogBytes(this.deps.config),
       usage,
     };
   }
@@ -82,6 +107,8 @@ export interface StepCost {
     tuplesRead: number;
     tuplesWritten: number;
     kafkaRecords: number;
+    /** Bytes the brokers stored for it, every replica's copy (local brokers only). */
+    kafkaBytesStored?: number;
     /** CPU seconds per payment, all roles and engines together (the load generator not included). */
     cpuS: number;
   };
@@ -111,6 +138,9 @@ export function stepCost(before: Counters, after: Counters, payments: number): S
         payments,
         1,
       ),
+      ...(before.kafkaBytes === undefined || after.kafkaBytes === undefined
+        ? {}
+        : { kafkaBytesStored: per(after.kafkaBytes - before.kafkaBytes, payments, 0) }),
       cpuS: per(systemCpu, payments, 4),
     },
     kafkaRecordsByTopic,

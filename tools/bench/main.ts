@@ -38,12 +38,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const pool = createPool(config);
   const client = new Client({ connection: await connectTemporal(config), namespace: config.temporal.namespace });
   const collector = new DecidedCollector(kafka, `${config.kafka.clientId}-bench-decided`);
-  const api = new DemoApi(system.apiUrl, { client: system.clientToken, operator: system.clientToken });
-  const load = new PaymentLoad({ api, kafka, collector, options, runId: system.runId });
+  let load: PaymentLoad | undefined;
   try {
-    log(`starting paysaga (${options.processes === 'one' ? 'all roles in one process' : 'one process per role'})`);
-    await system.start(options.processes, path.join(config.stateDir, 'logs', `bench-${system.runId}`));
+    log(`starting paysaga (${describeProcesses(options)}, ${config.stack.topology} engines)`);
+    await system.start(options.processes, options.instances, path.join(config.stateDir, 'logs', `bench-${system.runId}`));
     await collector.start();
+    const apis = system.apiUrls.map((url) => new DemoApi(url, { client: system.clientToken, operator: system.clientToken }));
+    load = new PaymentLoad({ apis, kafka, collector, options, runId: system.runId });
     await load.start();
     const warmUp = await load.warmUp(options.smoke ? 2 : 10);
     log(`one payment at a time (warm-up): ${ms(warmUp.latency)}`);
@@ -87,7 +88,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       },
       options: shownOptions,
       system: {
-        processes: options.processes === 'one' ? 'all roles in one process' : 'one process per role',
+        processes: describeProcesses(options),
+        topology: config.stack.topology,
+        kafkaReplicationFactor: config.kafka.replicationFactor,
         readyMs: system.readyMs(),
         accounts: load.accountsByKind(),
       },
@@ -102,13 +105,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       },
     };
   } finally {
-    await load.stop();
+    await load?.stop();
     await collector.stop().catch(() => undefined);
     await system.stop();
     await client.connection.close();
     await pool.end();
     if (startedHere.length > 0) await stackDown(loadConfig(), startedHere);
   }
+}
+
+function describeProcesses(options: BenchOptions): string {
+  if (options.processes === 'one') return 'all roles in one process';
+  return options.instances === 2 ? 'one process per role instance, every role twice (the gateway once)' : 'one process per role';
 }
 
 /** The floors on the idle system, with the no-op saga shaped by a real payment's history of this run. */

@@ -18,6 +18,9 @@ export const USAGE = `npm run bench [-- options]
   --history-sample 10        workflows per rate whose histories are counted
   --processes per-role       per-role: each role its own process (CPU and memory per role); one: all roles
                              in one process, as npm start runs them
+  --instances 1              1: one process of each role; 2: every role twice (the gateway once), each
+                             instance its own process, as npm start -- --cluster runs them, the load sent
+                             to both apis in turn (per-role only)
   --no-floors                skip the floors (empty workflow, saga-shaped no-op, signal, Kafka, PostgreSQL)
   --out tools/bench/results  where bench.json, bench.md and knee.svg are written
   --smoke                    one low rate for a few seconds and floors with few samples (npm test)`;
@@ -46,20 +49,26 @@ const mix = z
 
 const count = z.coerce.number().int().min(1);
 
-const flagsSchema = z.object({
-  rates,
-  duration: durationFlag,
-  accounts: count,
-  mix,
-  late: spreadFlag,
-  deadline: durationFlag,
-  drain: durationFlag,
-  'history-sample': count,
-  processes: z.enum(['per-role', 'one']),
-  floors: z.boolean(),
-  out: z.string().min(1),
-  smoke: z.boolean(),
-});
+const flagsSchema = z
+  .object({
+    rates,
+    duration: durationFlag,
+    accounts: count,
+    mix,
+    late: spreadFlag,
+    deadline: durationFlag,
+    drain: durationFlag,
+    'history-sample': count,
+    processes: z.enum(['per-role', 'one']),
+    instances: z.enum(['1', '2']).transform(Number),
+    floors: z.boolean(),
+    out: z.string().min(1),
+    smoke: z.boolean(),
+  })
+  .refine((f) => f.instances === 1 || f.processes === 'per-role', {
+    path: ['instances'],
+    message: 'two instances of each role need --processes per-role',
+  });
 
 /** How many sequential samples each fixed-cost floor takes. */
 export interface FloorSamples {
@@ -79,6 +88,7 @@ export interface BenchOptions {
   drainMs: number;
   historySample: number;
   processes: 'per-role' | 'one';
+  instances: number;
   floors: boolean;
   floorSamples: FloorSamples;
   outDir: string;
@@ -95,6 +105,7 @@ const DEFAULTS = {
   drain: '60s',
   'history-sample': '10',
   processes: 'per-role',
+  instances: '1',
   out: path.resolve(__dirname, 'results'),
 };
 
@@ -121,6 +132,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       drain: { type: 'string' },
       'history-sample': { type: 'string' },
       processes: { type: 'string' },
+      instances: { type: 'string' },
       'no-floors': { type: 'boolean', default: false },
       out: { type: 'string' },
       smoke: { type: 'boolean', default: false },
@@ -141,6 +153,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     drainMs: f.drain,
     historySample: f['history-sample'],
     processes: f.processes,
+    instances: f.instances,
     floors: f.floors,
     floorSamples: f.smoke
       ? { emptyWorkflow: 5, signal: 10, kafka: 10, postgres: 20 }

@@ -72,10 +72,12 @@ export class PaymentLoad {
   private readonly lateDue: { at: number; accountId: string }[] = [];
   private feedLoop?: Promise<void>;
   private stopping = false;
+  private sentCount = 0;
 
   constructor(
     private readonly opts: {
-      api: DemoApi;
+      /** Every api instance: payments go to each in turn, as a balancer in front of them would send them. */
+      apis: DemoApi[];
       kafka: Kafka;
       collector: DecidedCollector;
       options: BenchOptions;
@@ -115,7 +117,7 @@ export class PaymentLoad {
     const latencies: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = Date.now();
-      const { paymentId } = await this.opts.api.createPayment(
+      const { paymentId } = await this.opts.apis[0]!.createPayment(
         { accountId: this.warmUpAccount, merchantId: 'm-bench', amount: 100, currency: 'EUR' },
         randomUUID(),
       );
@@ -177,7 +179,8 @@ export class PaymentLoad {
     const p: SentPayment = { kind, accountId, sentAt: Date.now() };
     sent.push(p);
     try {
-      const { paymentId } = await this.opts.api.createPayment(
+      const api = this.opts.apis[this.sentCount++ % this.opts.apis.length]!;
+      const { paymentId } = await api.createPayment(
         { accountId, merchantId: 'm-bench', amount: 100, currency: 'EUR' },
         randomUUID(),
       );

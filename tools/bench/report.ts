@@ -33,7 +33,14 @@ export interface BenchReport {
   measuredAt: string;
   machine: { cpus: number; model?: string; memoryGiB: number; loadAverageAtStart: number[]; note: string };
   options: Omit<BenchOptions, 'outDir'>;
-  system: { processes: string; readyMs: Record<string, number>; accounts: Record<string, number> };
+  system: {
+    processes: string;
+    /** The engines' topology: one node of each, or the cluster (three brokers, Temporal's services apart). */
+    topology: 'single' | 'cluster';
+    kafkaReplicationFactor: number;
+    readyMs: Record<string, number>;
+    accounts: Record<string, number>;
+  };
   /** POST → decided of the warm-up's payments, sent one at a time on the idle system. */
   oneAtATime: LatencySummary;
   sweep: SweepStep[];
@@ -58,9 +65,11 @@ export function markdown(r: BenchReport): string {
     `${r.machine.cpus} cores (${r.machine.model ?? 'unknown'}), load average at start ${r.machine.loadAverageAtStart.join(' ')}. ${r.machine.note}`,
   );
   lines.push(
-    `Roles: ${r.system.processes}; accounts ${Object.entries(r.system.accounts)
-      .map(([k, n]) => `${k} ${n}`)
-      .join(', ')}; ` +
+    `Engines: ${r.system.topology === 'cluster' ? 'the cluster topology (three Kafka brokers, Temporal’s services apart)' : 'one node of each'}, ` +
+      `Kafka replication factor ${r.system.kafkaReplicationFactor}. ` +
+      `Roles: ${r.system.processes}; accounts ${Object.entries(r.system.accounts)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}; ` +
       `each rate offered ${r.options.durationMs / 1000} s; account-state deadline ${r.options.deadlineMs / 1000} s.`,
   );
   lines.push(`One payment at a time on the idle system: p50 ${fmt(r.oneAtATime.p50Ms)} ms over ${r.oneAtATime.samples}.`);
@@ -79,15 +88,16 @@ export function markdown(r: BenchReport): string {
   lines.push('## Sweep');
   lines.push('');
   lines.push(
-    '| offered/s | decided/s | p50 ms | p95 ms | p99 ms | false timeouts | backlog max | backlog slope/s | sustainable | SQL tx/payment | Kafka records/payment | CPU ms/payment | history events | workflow tasks | activities | local activities | signals |',
+    '| offered/s | decided/s | p50 ms | p95 ms | p99 ms | false timeouts | backlog max | backlog slope/s | sustainable | SQL tx/payment | Kafka records/payment | Kafka bytes stored/payment | CPU ms/payment | history events | workflow tasks | activities | local activities | signals |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.sweep) {
     const h = s.history?.mean;
     lines.push(
       `| ${s.offeredRate} | ${s.decidedPerS} | ${fmt(s.latency?.p50Ms)} | ${fmt(s.latency?.p95Ms)} | ${fmt(s.latency?.p99Ms)} | ${s.falseTimeouts} | ` +
         `${s.backlog.max} | ${s.backlog.slopePerS} | ${s.sustainable ? 'yes' : `no: ${s.failed.join('; ')}`} | ` +
-        `${s.cost.perPayment.sqlTransactions} | ${s.cost.perPayment.kafkaRecords} | ${fmt(s.cost.perPayment.cpuS * 1000, 1)} | ` +
+        `${s.cost.perPayment.sqlTransactions} | ${s.cost.perPayment.kafkaRecords} | ${fmt(s.cost.perPayment.kafkaBytesStored)} | ` +
+        `${fmt(s.cost.perPayment.cpuS * 1000, 1)} | ` +
         `${fmt(h?.events, 1)} | ${fmt(h?.workflowTasks, 1)} | ${fmt(h?.activities, 1)} | ${fmt(h?.localActivities, 1)} | ${fmt(h?.signals, 1)} |`,
     );
   }

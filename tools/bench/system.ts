@@ -14,7 +14,8 @@ import { createPool } from '../../db/pool';
 import { createKafka } from '../../kafka/client';
 import { ensureTopics } from '../../kafka/topics';
 import { ROLE_NAMES } from '../../roles';
-import { freePort, sleep } from '../stack/proc';
+import { clusterInstances } from '../supervisor';
+import { freePort, freePortPair, sleep } from '../stack/proc';
 import { connectTemporal } from '../../temporal/connection';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
@@ -25,6 +26,8 @@ const root = path.resolve(__dirname, '../..');
 interface RoleProcess {
   /** The roles it runs, comma-separated as on its command line. */
   roles: string;
+  /** 1, or 2 for a role's second instance (--instances 2). */
+  instance: number;
   metricsPort: number;
   child: ChildProcess;
   log: string;
@@ -32,7 +35,7 @@ interface RoleProcess {
 }
 
 /** How reports name a process: its role, or "all roles" for the one process of `--processes one`. */
-const label = (p: RoleProcess) => (p.roles.includes(',') ? 'all roles' : p.roles);
+const label = (p: RoleProcess) => (p.roles.includes(',') ? 'all roles' : p.instance > 1 ? `${p.roles}#${p.instance}` : p.roles);
 
 export class BenchSystem {
   readonly config: Config;
@@ -53,7 +56,8 @@ export class BenchSystem {
     const operatorToken = `bench-operator-${randomUUID()}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      API_PORT: String(await freePort()),
+      // Two apis (--instances 2) take this port and the next: a free pair.
+      API_PORT: String(await freePortPair()),
       GATEWAY_PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: `bench-${runId}`,
       KAFKA_CLIENT_ID: `paysaga-bench-${runId}`,
@@ -72,8 +76,15 @@ export class BenchSystem {
     return `http://127.0.0.1:${this.config.api.port}`;
   }
 
+  /** Once started, the api of each instance: the first on API_PORT, a second (--instances 2) on the port after it. */
+  get apiUrls(): string[] {
+    return this.processes
+      .filter((p) => p.roles.split(',').includes('api'))
+      .map((p) => `http://127.0.0.1:${this.config.api.port + p.instance - 1}`);
+  }
+
   /** Schema, topics and search attributes (as `npm run setup`), then the roles; resolves when all are ready. */
-  async start(mode: 'per-role' | 'one', logDir: string): Promise<void> {
+  async start(mode: 'per-role' | 'one', instances: number, logDir: string): Promise<void> {
     const pool = createPool(this.config);
     try {
       await migrate(pool);
@@ -89,11 +100,17 @@ export class BenchSystem {
     }
     await startGroupsAtTopicEnds(this.config);
     fs.mkdirSync(logDir, { recursive: true });
-    const groups = mode === 'one' ? [ROLE_NAMES.join(',')] : [...ROLE_NAMES];
+    const groups =
+      mode === 'one'
+        ? [{ roles: ROLE_NAMES.join(','), instance: 1 }]
+        : ROLE_NAMES.flatMap((role) =>
+            Array.from({ length: instances === 2 ? clusterInstances(role) : 1 }, (_, i) => ({ roles: role, instance: i + 1 })),
+          );
     const t0 = Date.now();
-    for (const roles of groups) {
+    for (const { roles, instance } of groups) {
       const metricsPort = await freePort();
-      const log = path.join(logDir, `${roles.includes(',') ? 'all-roles' : roles}.log`);
+      const name = roles.includes(',') ? 'all-roles' : instance > 1 ? `${roles}-${instance}` : roles;
+      const log = path.join(logDir, `${name}.log`);
       const fd = fs.openSync(log, 'w');
       // node itself (not npx), so the pid measured is the role's own process.
       const child = spawn(
@@ -108,12 +125,12 @@ export class BenchSystem {
         ],
         {
           cwd: root,
-          env: { ...this.env, METRICS_PORT: String(metricsPort) },
+          env: { ...this.env, METRICS_PORT: String(metricsPort), API_PORT: String(this.config.api.port + instance - 1) },
           stdio: ['ignore', fd, fd],
         },
       );
       fs.closeSync(fd);
-      this.processes.push({ roles, metricsPort, child, log });
+      this.processes.push({ roles, instance, metricsPort, child, log });
     }
     await Promise.all(this.processes.map((p) => this.untilReady(p, t0)));
   }

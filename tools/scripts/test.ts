@@ -12,7 +12,15 @@ import { loadConfig } from '../../config';
 import { stackProvision } from '../stack';
 import { provisionChromium } from '../stack/chromium';
 
-const MOCHA = ['mocha', '--require', 'test/stack.fixture.ts', '--require', 'test/open-handles.ts', 'test/**/*.test.ts'];
+/**
+ * `npm run test:cluster` (this script with --cluster): the integration suites on the cluster topology (three
+ * brokers, Temporal's services apart, docs/scaling.md). Slower, so not part of `npm test`; the unit and workflow
+ * suites do not touch the engines' topology and run in `npm test` only.
+ */
+const CLUSTER = process.argv.includes('--cluster');
+if (CLUSTER) process.env.STACK_TOPOLOGY = 'cluster';
+const SUITES = CLUSTER ? 'test/integration/**/*.test.ts' : 'test/**/*.test.ts';
+const MOCHA = ['mocha', '--require', 'test/stack.fixture.ts', '--require', 'test/open-handles.ts', SUITES];
 
 /** Niceness of the checks: the scheduler gives them about a tenth of a busy core's share. */
 const CHECKS_NICENESS = 10;
@@ -43,6 +51,7 @@ async function main(): Promise<number> {
     },
   );
   const checks = (async () => {
+    if (CLUSTER) return 0; // `npm test` has run them
     const typecheck = await run('npm', ['run', '--silent', 'typecheck'], CHECKS_NICENESS);
     const lint = typecheck === 0 ? await run('npx', ['eslint', '.'], CHECKS_NICENESS) : typecheck;
     console.log(`test: type checks and lint ${lint === 0 ? 'passed' : 'failed'} after ${seconds(t0)}`);

@@ -57,7 +57,7 @@ export async function runSoak(options: SoakOptions, signal: AbortSignal): Promis
   signal.addEventListener('abort', stopTour);
   try {
     log('starting paysaga (one process per role)');
-    await system.start('per-role', path.join(config.stateDir, 'logs', `soak-${system.runId}`));
+    await system.start('per-role', 1, path.join(config.stateDir, 'logs', `soak-${system.runId}`));
     await collector.start();
     await traffic.start();
     await tour.signIn();

@@ -104,6 +104,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Two free ports in a row, as freePort picks them: the first for a role, the next for its second instance. */
+export async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await freePort();
+    if (port >= 65535 || picked.has(port + 1)) continue;
+    picked.add(port + 1);
+    if (await listensOn(port + 1)) return port;
+  }
+  throw new StackError('no two free ports in a row on 127.0.0.1');
+}
+
 export function tail(file: string, lines = 20): string {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
