@@ -1,13 +1,18 @@
 /**
  * `npm run chaos [-- --seed 7 --payments 1000 --rate 10 --faults 20] [-- --cluster]`: the seeded fault suite
- * (docs/chaos.md); --cluster runs it on the cluster topology, every role twice, with the cluster's own faults.
+ * (docs/chaos.md); --cluster runs it on the cluster topology, every role twice, with the cluster's own faults;
+ * --acked-records checks Kafka alone on that topology: records acknowledged with acks=all, one broker killed.
  * Prints the schedule, a live line per fault, then the table; writes tools/chaos/results/<run>/report.json; exits 1
  * on any violation (or a fault that could not be injected).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { configureLogging } from '../observability/logger';
+import { z } from 'zod';
+import { loadConfig } from '../config';
+import { runAckedRecords } from '../tools/chaos/acked-records';
 import { formatReport } from '../tools/chaos/report';
+import { durationFlag, validFlags } from '../tools/flags';
 import { runChaos, RESULTS_DIR } from '../tools/chaos/run';
 import { CommandError, parseOrUsage, UsageError, type Command } from './command';
 
@@ -27,9 +32,13 @@ async function run(argv: string[]): Promise<number> {
         rate: { type: 'string', default: '10' },
         faults: { type: 'string', default: '20' },
         cluster: { type: 'boolean', default: false },
+        'acked-records': { type: 'boolean', default: false },
+        broker: { type: 'string', default: '3' },
+        down: { type: 'string', default: '5s' },
       },
     }),
   );
+  if (values['acked-records']) return ackedRecords(values.broker, values.down);
   const options = {
     seed: positiveInt('seed', values.seed),
     payments: positiveInt('payments', values.payments),
@@ -49,10 +58,27 @@ async function run(argv: string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
+/** --acked-records: Kafka alone, one broker killed and started again (tools/chaos/acked-records.ts). */
+async function ackedRecords(broker: string, down: string): Promise<number> {
+  const id = Number(broker);
+  if (![1, 2, 3].includes(id)) throw new UsageError(`--broker must be 1, 2 or 3 (got "${broker}")`);
+  const downMs = parseOrUsage(() => validFlags(z.object({ down: durationFlag }), { down }).down);
+  configureLogging({ level: 'fatal', format: 'json' });
+  const config = loadConfig({ ...process.env, STACK_TOPOLOGY: 'cluster' });
+  const r = await runAckedRecords(config, { broker: id, downMs });
+  console.log(
+    `chaos: kafka-${r.broker} killed, back after ${r.downMs / 1000} s: ${r.acknowledged} records acknowledged (acks=all), ` +
+      `${r.failed} refused, ${r.onTopic} on ${r.topic}; acknowledged and lost: ${r.lost.length}${r.lost.length ? ` (${r.lost.join(', ')})` : ''}`,
+  );
+  return r.lost.length === 0 ? 0 : 1;
+}
+
 export const command: Command = {
   name: 'chaos',
   summary: 'the seeded fault suite: load, engine and role faults, then the invariants (docs/chaos.md)',
-  usage: 'npm run chaos [-- --seed 7 --payments 1000 --rate 10 --faults 20] [-- --cluster]',
+  usage:
+    'npm run chaos [-- --seed 7 --payments 1000 --rate 10 --faults 20] [-- --cluster]\n' +
+    '       npm run chaos -- --acked-records [--broker 3] [--down 5s]   (Kafka alone, on the cluster topology)',
   async run(argv) {
     // A failed run prints its message alone, as it always has.
     return run(argv).catch((err: unknown) => {
