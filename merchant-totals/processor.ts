@@ -28,6 +28,7 @@ import { seenMessage, totalsMessage } from './changelog';
 import { restorePartition } from './restore';
 import { applyDelta, foldBatch, forgetSeenBefore, type BatchDelta, type PartitionState } from './state';
 import { runTransaction, transactionLogCreator } from './transaction';
+import { sendAcknowledgedBatch } from '../kafka/acknowledged-batch';
 import { metrics } from '../observability/metrics';
 import { merchantTotalsGroupId } from '../roles/consumer-groups';
 
@@ -304,7 +305,7 @@ export class MerchantTotalsProcessor {
     this.counts.concurrentTransactionRetries += await runTransaction(producer, {
       offsets: { consumerGroupId: this.groupId, topic: INPUT, partition, offset: (BigInt(lastOffset) + 1n).toString() },
       send: async (tx) => {
-        if (topicMessages.length > 0) await tx.sendBatch({ topicMessages, acks: -1 });
+        if (topicMessages.length > 0) await sendAcknowledgedBatch(tx, topicMessages);
       },
       beforeCommit: () =>
         this.opts.hooks?.beforeCommit?.({ partition, countedEventIds: [...delta.seen.keys()] }) ?? Promise.resolve(),

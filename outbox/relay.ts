@@ -1,12 +1,14 @@
 /**
  * The outbox relay (DESIGN.md §6): publishes rows of the `outbox` table to Kafka, in order per message key,
- * with an idempotent producer, then marks them sent. Several relays may run: a relay takes a row only
+ * with an idempotent producer, then marks them sent once every partition of the batch acknowledged
+ * (kafka/acknowledged-batch.ts). Several relays may run: a relay takes a row only
  * while it holds that key's advisory lock, so no two relays publish one key's rows at once, and rows of a
  * key are always taken in id order. A crash between publishing and marking publishes again: consumers
  * deduplicate by event id. Idle relays sleep until PostgreSQL notifies an insert (LISTEN outbox, db/notified-loop.ts).
  * Sent rows are deleted after their retention by the role's periodic job (outbox/service.ts).
  */
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { KeyPartitioner, sendAcknowledgedBatch } from '../kafka/acknowledged-batch';
 import { withTransaction, type Pool } from '../db/pool';
 import { NotifiedLoop } from '../db/notified-loop';
 import { lockUnsentBatch, markSent, type OutboxRow } from '../db/outbox';
@@ -24,6 +26,7 @@ export interface OutboxRelayOptions {
 
 export class OutboxRelay {
   private readonly producer: Producer;
+  private readonly partitions: KeyPartitioner;
   private readonly loop: NotifiedLoop;
   published = 0;
 
@@ -33,6 +36,7 @@ export class OutboxRelay {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+    this.partitions = new KeyPartitioner(opts.kafka);
     this.loop = new NotifiedLoop({
       name: 'outbox relay',
       databaseUrl: opts.databaseUrl,
@@ -65,18 +69,25 @@ export class OutboxRelay {
       if (rows.length === 0) return 0;
       const byTopic = new Map<string, OutboxRow[]>();
       for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-      await this.producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
+      // Each row's partition named, so that the answer can be checked against it (kafka/acknowledged-batch.ts).
+      const topicMessages = await Promise.all(
+        [...byTopic].map(async ([topic, list]) => ({
           topic,
-          messages: list.map((r) => ({
-            key: r.message_key,
-            value: JSON.stringify(r.payload),
-            headers: { ...r.headers, 'event-id': r.event_id, 'event-type': r.payload.type ?? '' },
-          })),
+          messages: await this.partitions.assign(
+            topic,
+            list.map((r) => ({
+              key: r.message_key,
+              value: JSON.stringify(r.payload),
+              headers: { ...r.headers, 'event-id': r.event_id, 'event-type': r.payload.type ?? '' },
+            })),
+          ),
         })),
-      });
-      await markSent(tx, rows.map((r) => r.id));
+      );
+      await sendAcknowledgedBatch(this.producer, topicMessages);
+      await markSent(
+        tx,
+        rows.map((r) => r.id),
+      );
       this.published += rows.length;
       for (const row of rows) metrics.outboxPublished.inc({ topic: row.topic });
       return rows.length;

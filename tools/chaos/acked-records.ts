@@ -1,12 +1,14 @@
 /**
- * `npm run chaos -- --acked-records`: Kafka alone, without paysaga. Produces as the outbox relay does (idempotent,
- * acks=all, batches of five keys) to a new topic at replication 3 and min.insync.replicas 2, SIGKILLs one broker
- * of the cluster topology, starts it again after `downMs`, then reads the topic back and names every acknowledged
- * record it no longer holds. It isolates the loss the cluster fault suite found (docs/scaling.md) from the saga,
- * the relay and the checks: if records go missing here, the brokers or the client lost them.
+ * `npm run chaos -- --acked-records`: Kafka alone, without the saga. Produces as the outbox relay does (idempotent,
+ * acks=all, batches of five keys, each batch's answer checked by kafka/acknowledged-batch.ts) to a new topic at
+ * replication 3 and min.insync.replicas 2. It SIGKILLs one broker of the cluster topology, starts it again after
+ * `downMs`, then reads the topic back and names every acknowledged record that is not there. With `unchecked`,
+ * batches go through KafkaJS's sendBatch alone: that is how the cluster fault suite lost decided events
+ * (docs/scaling.md).
  */
 import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
+import { KeyPartitioner, sendAcknowledgedBatch } from '../../kafka/acknowledged-batch';
 import type { Config } from '../../config';
 import { createKafka } from '../../kafka/client';
 import { stackUp } from '../stack';
@@ -17,6 +19,7 @@ export interface AckedRecordsResult {
   topic: string;
   broker: number;
   downMs: number;
+  checked: boolean;
   acknowledged: number;
   failed: number;
   onTopic: number;
@@ -24,7 +27,10 @@ export interface AckedRecordsResult {
   lost: string[];
 }
 
-export async function runAckedRecords(config: Config, opts: { broker: number; downMs: number }): Promise<AckedRecordsResult> {
+export async function runAckedRecords(
+  config: Config,
+  opts: { broker: number; downMs: number; checked: boolean },
+): Promise<AckedRecordsResult> {
   const kafka = createKafka(config, 'chaos-acked-records');
   const topic = `chaos-acked-records-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
@@ -39,6 +45,7 @@ export async function runAckedRecords(config: Config, opts: { broker: number; do
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
+  const partitions = new KeyPartitioner(kafka);
   const acknowledged = new Set<string>();
   let failed = 0;
   let sent = 0;
@@ -47,10 +54,12 @@ export async function runAckedRecords(config: Config, opts: { broker: number; do
     while (!stopping) {
       const values = Array.from({ length: 5 }, () => `r-${sent++}`);
       try {
-        await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: values.map((v) => ({ key: v, value: v })) }] });
+        const messages = values.map((v) => ({ key: v, value: v }));
+        if (opts.checked) await sendAcknowledgedBatch(producer, [{ topic, messages: await partitions.assign(topic, messages) }]);
+        else await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages }] });
         for (const v of values) acknowledged.add(v);
       } catch {
-        failed += values.length; // not acknowledged: the outbox would send these again
+        failed += values.length; // not acknowledged: the relay would send these again
       }
       await sleep(20);
     }
@@ -92,6 +101,7 @@ export async function runAckedRecords(config: Config, opts: { broker: number; do
     topic,
     broker: opts.broker,
     downMs: opts.downMs,
+    checked: opts.checked,
     acknowledged: acknowledged.size,
     failed,
     onTopic: seen.size,
