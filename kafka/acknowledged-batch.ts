@@ -11,8 +11,30 @@
  * Here every message names its partition, and the answer must name each partition of the batch. Otherwise the
  * batch fails, and its caller sends it again: the outbox relay in a new transaction, merchant totals with its
  * transaction aborted. Consumers deduplicate what was written twice by event id.
+ *
+ * Its idempotent producer loses records too. A request that fails after the leader appended it (the leader dies
+ * before it answers) makes KafkaJS take that request's sequence numbers back. The next records then reuse them,
+ * and the broker answers them as duplicates of the batch it already holds: acknowledged, and not written (the
+ * brokers logged OutOfOrderSequenceException for the relay's producer just before such a loss). paysaga's own
+ * producers outside transactions therefore use atLeastOnceProducer.
  */
-import { Partitioners, type Kafka, type Message, type PartitionMetadata, type RecordMetadata, type TopicMessages } from 'kafkajs';
+import {
+  Partitioners,
+  type Kafka,
+  type Message,
+  type PartitionMetadata,
+  type Producer,
+  type RecordMetadata,
+  type TopicMessages,
+} from 'kafkajs';
+
+/**
+ * A producer that may write a record twice and never drops one it acknowledged: not idempotent (see above), one
+ * request in flight per broker so that a retry cannot overtake the records after it, each send with acks=all.
+ */
+export function atLeastOnceProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+}
 
 export interface BatchSender {
   sendBatch(batch: { topicMessages: TopicMessages[]; acks: number }): Promise<RecordMetadata[]>;

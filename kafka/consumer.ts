@@ -7,7 +7,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
 import type { z } from 'zod';
 import { envelopeSchema, EVENTS, type Envelope, type EventType } from '../contracts/events';
 import { deadLetterTopic, type Topic } from '../contracts/topics';
@@ -17,6 +16,7 @@ import { metrics } from '../observability/metrics';
 import { contextFromHeaders, inSpan, SpanKind } from '../observability/tracing';
 import { deadLetterHeaders, notJsonReason } from './dead-letters';
 import { HEARTBEAT_MS, roleConsumerConfig, SESSION_TIMEOUT_MS, SupervisedConsumer } from './supervised-consumer';
+import { atLeastOnceProducer } from './acknowledged-batch';
 
 /** A record that no retry can fix. */
 export class PoisonRecordError extends Error {
@@ -84,11 +84,7 @@ export class EventConsumer<T extends EventType> {
         });
       },
     });
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = atLeastOnceProducer(kafka);
   }
 
   async start(): Promise<void> {

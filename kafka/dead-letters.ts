@@ -6,11 +6,12 @@
  * because every consumer is idempotent (DESIGN.md §6); a lasting consumer group remembers which dead letters
  * were replayed, so a second replay sends only new ones.
  */
-import { Partitioners, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { envelopeSchema } from '../contracts/events';
 import { accountStateSchema, paymentDecidedSchema, paymentRequestSchema } from '../contracts/payment';
 import { deadLetterTopic, TOPICS, type Topic } from '../contracts/topics';
 import { readToEnd } from './read-to-end';
+import { atLeastOnceProducer } from './acknowledged-batch';
 
 export interface DeadLetter {
   partition: number;
@@ -138,11 +139,7 @@ export async function listDeadLetters(kafka: Kafka, topic: Topic, clientId: stri
  * original topic, once per original record (several consumer groups may have dead-lettered the same one).
  */
 export async function replayDeadLetters(kafka: Kafka, topic: Topic, clientId: string): Promise<DeadLetter[]> {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = atLeastOnceProducer(kafka);
   await producer.connect();
   const replayed: DeadLetter[] = [];
   const seen = new Set<string>();

@@ -1,18 +1,19 @@
 /**
  * The outbox relay (DESIGN.md §6): publishes rows of the `outbox` table to Kafka, in order per message key,
- * with an idempotent producer, then marks them sent once every partition of the batch acknowledged
+ * with an at-least-once producer, then marks them sent once every partition of the batch acknowledged
  * (kafka/acknowledged-batch.ts). Several relays may run: a relay takes a row only
  * while it holds that key's advisory lock, so no two relays publish one key's rows at once, and rows of a
  * key are always taken in id order. A crash between publishing and marking publishes again: consumers
  * deduplicate by event id. Idle relays sleep until PostgreSQL notifies an insert (LISTEN outbox, db/notified-loop.ts).
  * Sent rows are deleted after their retention by the role's periodic job (outbox/service.ts).
  */
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { type Kafka, type Producer } from 'kafkajs';
 import { KeyPartitioner, sendAcknowledgedBatch } from '../kafka/acknowledged-batch';
 import { withTransaction, type Pool } from '../db/pool';
 import { NotifiedLoop } from '../db/notified-loop';
 import { lockUnsentBatch, markSent, type OutboxRow } from '../db/outbox';
 import { metrics } from '../observability/metrics';
+import { atLeastOnceProducer } from '../kafka/acknowledged-batch';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -31,11 +32,7 @@ export class OutboxRelay {
   published = 0;
 
   constructor(private readonly opts: OutboxRelayOptions) {
-    this.producer = opts.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = atLeastOnceProducer(opts.kafka);
     this.partitions = new KeyPartitioner(opts.kafka);
     this.loop = new NotifiedLoop({
       name: 'outbox relay',

@@ -17,9 +17,7 @@ export async function startOutboxRelay({ config, pool }: RoleContext): Promise<R
     everyMs: 60_000,
     run: () => applyOutboxRetention(pool, config.outbox.retentionMs),
   });
-  const removeProbe = gauges.outboxBacklog.addProbe(async () => [
-    { value: await countUnsent(pool) },
-  ]);
+  const removeProbe = gauges.outboxBacklog.addProbe(async () => [{ value: await countUnsent(pool) }]);
   return {
     name: 'outbox-relay',
     describe: 'outbox relay publishing to Kafka',

@@ -1,14 +1,14 @@
 /**
- * `npm run chaos -- --acked-records`: Kafka alone, without the saga. Produces as the outbox relay does (idempotent,
+ * `npm run chaos -- --acked-records`: Kafka alone, without the saga. Produces as the outbox relay does (at least once,
  * acks=all, batches of five keys, each batch's answer checked by kafka/acknowledged-batch.ts) to a new topic at
  * replication 3 and min.insync.replicas 2. It SIGKILLs one broker of the cluster topology, starts it again after
- * `downMs`, then reads the topic back and names every acknowledged record that is not there. With `unchecked`,
- * batches go through KafkaJS's sendBatch alone: that is how the cluster fault suite lost decided events
- * (docs/scaling.md).
+ * `downMs`, then reads the topic back and names every acknowledged record that is not there. With `unchecked`, it
+ * produces as the relay did before: KafkaJS's idempotent producer and its sendBatch alone, which is how the cluster
+ * fault suite lost decided events (docs/scaling.md).
  */
 import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
-import { KeyPartitioner, sendAcknowledgedBatch } from '../../kafka/acknowledged-batch';
+import { atLeastOnceProducer, KeyPartitioner, sendAcknowledgedBatch } from '../../kafka/acknowledged-batch';
 import type { Config } from '../../config';
 import { createKafka } from '../../kafka/client';
 import { stackUp } from '../stack';
@@ -39,11 +39,9 @@ export async function runAckedRecords(
     waitForLeaders: true,
     topics: [{ topic, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
   });
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = opts.checked
+    ? atLeastOnceProducer(kafka)
+    : kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const partitions = new KeyPartitioner(kafka);
   const acknowledged = new Set<string>();

@@ -2,7 +2,8 @@
  * A Kafka producer that outlasts a broker restart: a send that fails is retried with a new producer until a
  * deadline, as an upstream system that must not lose its record does. Idempotent, acks from all replicas.
  */
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { type Kafka, type Message, type Producer } from 'kafkajs';
+import { atLeastOnceProducer } from '../../kafka/acknowledged-batch';
 
 export class ResilientProducer {
   private producer?: Producer;
@@ -32,11 +33,7 @@ export class ResilientProducer {
   }
 
   private async connect(): Promise<Producer> {
-    const producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer = atLeastOnceProducer(this.kafka);
     await producer.connect();
     return producer;
   }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Client } from '@temporalio/client';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { type Kafka, type Producer } from 'kafkajs';
 import { bridgeGroupIds } from '../../bridge';
 import type { Config } from '../../config';
 import { envelope, EVENT_TYPES } from '../../contracts/events';
@@ -31,6 +31,7 @@ import {
   type PlannedPayment,
   type ScenarioId,
 } from './scenarios';
+import { atLeastOnceProducer } from '../../kafka/acknowledged-batch';
 
 export interface RunDemoOptions {
   config: Config;
@@ -114,11 +115,7 @@ class DemoRun {
         decidedEvents: 0,
       });
     }
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = atLeastOnceProducer(kafka);
     this.observer = new DemoObserver(kafka, {
       groupId: `${config.kafka.clientId}-demo-${plan.runId}`,
       poisonValue: plan.poison.value,

@@ -3,10 +3,11 @@
  * versions, published late, duplicated and out of order onto accounts.state.updated, as the real one does.
  */
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka } from 'kafkajs';
+import { type Kafka } from 'kafkajs';
 import { envelope, EVENT_TYPES } from '../../contracts/events';
 import type { AccountState } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';
+import { atLeastOnceProducer } from '../../kafka/acknowledged-batch';
 
 export interface FeedPlan {
   accountIds: string[];
@@ -53,7 +54,7 @@ export function planFeed(plan: FeedPlan): AccountState[] {
   return records;
 }
 
-/** A connected feed: one idempotent producer for as many publications as its user makes (the bench's late states). */
+/** A connected feed: one producer (kafka/acknowledged-batch.ts) for as many publications as its user makes (the bench's late states). */
 export interface FeedPublisher {
   /** Publishes snapshots keyed by account id, waiting delayMs between records. */
   publish(records: AccountState[], delayMs?: number): Promise<void>;
@@ -61,11 +62,7 @@ export interface FeedPublisher {
 }
 
 export async function connectFeed(kafka: Kafka): Promise<FeedPublisher> {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = atLeastOnceProducer(kafka);
   await producer.connect();
   return {
     async publish(records, delayMs = 0) {
