@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../../config';
 import type { BenchReport } from '../../tools/bench/report';
+import { stackEngines } from '../../tools/stack';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -27,11 +29,15 @@ describe('npm run bench -- --smoke', function () {
   it('runs the sweep and the floors and reports every figure in JSON, markdown and SVG', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'paysaga-bench-'));
     // All roles in one process: the smoke run starts faster, and the per-role split is not what it checks.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', 'bench', '--smoke', '--processes', 'one', '--out', out], {
-      cwd: root,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'main.ts', 'bench', '--smoke', '--processes', 'one', '--out', out],
+      {
+        cwd: root,
+        env: process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -51,7 +57,9 @@ describe('npm run bench -- --smoke', function () {
     for (const [k, v] of Object.entries(step.cost.perPayment)) isNumber(v, `cost per payment: ${k}`);
     assert.ok(step.cost.perPayment.sqlTransactions > 0, 'SQL transactions were counted');
     assert.ok(step.cost.perPayment.kafkaRecords > 0, 'Kafka records were counted');
-    for (const name of ['all roles', 'engine: postgres', 'engine: kafka', 'engine: temporal']) {
+    // Every engine of the stack's topology: kafka, temporal and postgres, or the cluster's brokers and services.
+    const engines = stackEngines(loadConfig()).map((e) => `engine: ${e.name}`);
+    for (const name of ['all roles', ...engines]) {
       const usage = step.cost.processes[name];
       assert.ok(usage, `CPU and memory of ${name} are reported`);
       isNumber(usage.cpuS, `${name} CPU`);

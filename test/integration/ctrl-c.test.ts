@@ -35,6 +35,17 @@ function spawnInGroup(command: string, args: string[], env: NodeJS.ProcessEnv) {
   return { child, printed: () => output, groupAlive, interrupt: () => process.kill(-child.pid!, 'SIGINT') };
 }
 
+/**
+ * A free port whose neighbours the cluster topology can derive from it: Temporal's services take the ports around
+ * STACK_TEMPORAL_PORT (up to 2000 above it, 300 below), the brokers the ones after the first (docs/local-stack.md).
+ */
+async function portWithRoom(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + 2_000 <= 65_535) return port;
+  }
+}
+
 describe('Ctrl-C to the process group of npm start', function () {
   this.timeout(300_000);
 
@@ -52,7 +63,7 @@ describe('Ctrl-C to the process group of npm start', function () {
       'GATEWAY_PORT',
       'METRICS_PORT',
     ])
-      ports[name] = await freePort();
+      ports[name] = await portWithRoom();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PAYSAGA_STATE_DIR: stateDir,
