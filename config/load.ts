@@ -112,6 +112,21 @@ function crossSettingProblems(s: SettingValues): { setting: SettingName; message
       message: `must not exceed the replication factor (${replicationFactor})`,
     });
   }
+  if (s.stack.topology === 'cluster') {
+    // The cluster derives ports from these (tools/stack/temporal-server.ts, localKafkaNodes): each must be a port.
+    const { temporalPort, kafkaPort, kafkaControllerPort } = s.stack;
+    if (temporalPort - 300 < 1 || temporalPort + 2_006 > 65_535)
+      problems.push({
+        setting: 'STACK_TEMPORAL_PORT',
+        message: `must leave room for the cluster's Temporal ports, 300 below it to 2006 above it (301–63529)`,
+      });
+    for (const [setting, port] of [
+      ['STACK_KAFKA_PORT', kafkaPort],
+      ['STACK_KAFKA_CONTROLLER_PORT', kafkaControllerPort],
+    ] as const)
+      if (port + 4 > 65_535)
+        problems.push({ setting, message: `must leave room for the cluster's other two nodes (at most 65531)` });
+  }
   if (s.payments.retentionMs < s.api.idempotencyKeyRetentionMs) {
     // A replayed Idempotency-Key answers with its payment's id: the payment must still be there to read.
     problems.push({ setting: 'PAYMENT_RETENTION', message: 'must not be shorter than IDEMPOTENCY_KEY_RETENTION' });

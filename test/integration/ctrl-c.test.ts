@@ -37,12 +37,12 @@ function spawnInGroup(command: string, args: string[], env: NodeJS.ProcessEnv) {
 
 /**
  * A free port whose neighbours the cluster topology can derive from it: Temporal's services take the ports around
- * STACK_TEMPORAL_PORT (up to 2000 above it, 300 below), the brokers the ones after the first (docs/local-stack.md).
+ * STACK_TEMPORAL_PORT (up to 2006 above it, 300 below), the brokers the ones after the first (docs/local-stack.md).
  */
 async function portWithRoom(): Promise<number> {
   for (;;) {
     const port = await freePort();
-    if (port + 2_000 <= 65_535) return port;
+    if (port + 2_006 <= 65_535) return port; // what config/load.ts allows in the cluster topology
   }
 }
 

@@ -132,6 +132,20 @@ describe('configuration', () => {
     rejects({ API_PORT: '7233' }, 'API_PORT', /already used by STACK_TEMPORAL_PORT/);
   });
 
+  it('refuses stack ports whose cluster topology ports would not be ports', () => {
+    rejects(
+      { STACK_TOPOLOGY: 'cluster', STACK_TEMPORAL_PORT: '64000' },
+      'STACK_TEMPORAL_PORT',
+      /room for the cluster's Temporal ports/,
+    );
+    rejects(
+      { STACK_TOPOLOGY: 'cluster', STACK_KAFKA_PORT: '65533' },
+      'STACK_KAFKA_PORT',
+      /room for the cluster's other two nodes/,
+    );
+    assert.equal(loadConfig({ STACK_TEMPORAL_PORT: '64000' }).stack.temporalPort, 64000, 'the single topology derives none');
+  });
+
   it('reports every bad setting at once', () => {
     assert.throws(
       () => loadConfig({ API_PORT: '0', KAFKA_BROKERS: 'nope', LOG_LEVEL: 'loud' }),
