@@ -10,7 +10,7 @@ import type { Config } from '../config';
 import { logger } from '../observability/logger';
 import type { RoleName } from '../roles';
 import { stopRequested } from '../roles/lifecycle';
-import { clusterInstances, Supervisor } from '../tools/supervisor';
+import { clusterInstances, instanceApiPort, Supervisor } from '../tools/supervisor';
 
 export async function runSupervisedRoles(
   config: Config,
@@ -22,7 +22,7 @@ export async function runSupervisedRoles(
   const supervisor = new Supervisor({ env, logDir });
   await supervisor.start([...roles], {
     instances: clusterInstances,
-    envFor: (role, instance) => (role === 'api' ? { API_PORT: String(config.api.port + instance - 1) } : {}),
+    envFor: (role, instance) => (role === 'api' ? { API_PORT: String(instanceApiPort(config.api.port, instance)) } : {}),
   });
   const deadline = Date.now() + readyTimeoutMs;
   while (!stopRequested() && !(await supervisor.allReady())) {
@@ -37,7 +37,7 @@ export async function runSupervisedRoles(
   return {
     stop: () => supervisor.stop(30_000),
     metricsUrl: stopRequested() || !first ? undefined : `http://127.0.0.1:${supervisor.metricsPort(first)}/metrics`,
-    apiPorts: roles.includes('api') ? [1, 2].map((i) => config.api.port + i - 1) : [],
+    apiPorts: roles.includes('api') ? [1, 2].map((i) => instanceApiPort(config.api.port, i)) : [],
     logDir,
   };
 }

@@ -8,12 +8,11 @@
  * Sent rows are deleted after their retention by the role's periodic job (outbox/service.ts).
  */
 import { type Kafka, type Producer } from 'kafkajs';
-import { KeyPartitioner, sendAcknowledgedBatch } from '../kafka/acknowledged-batch';
+import { atLeastOnceProducer, KeyPartitioner, sendAcknowledgedBatch } from '../kafka/acknowledged-batch';
 import { withTransaction, type Pool } from '../db/pool';
 import { NotifiedLoop } from '../db/notified-loop';
 import { lockUnsentBatch, markSent, type OutboxRow } from '../db/outbox';
 import { metrics } from '../observability/metrics';
-import { atLeastOnceProducer } from '../kafka/acknowledged-batch';
 
 export interface OutboxRelayOptions {
   pool: Pool;

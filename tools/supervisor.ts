@@ -20,6 +20,9 @@ const root = path.resolve(__dirname, '..');
  */
 export const clusterInstances = (role: RoleName): number => (role === 'gateway' ? 1 : 2);
 
+/** The api of instance n (1 or 2) listens on API_PORT + n − 1: the first on the usual port. */
+export const instanceApiPort = (apiPort: number, instance: number): number => apiPort + instance - 1;
+
 export interface RoleExit {
   role: RoleName;
   /** Which process of the role: its name, `read-model` when it runs alone, `read-model-2` for a second one. */

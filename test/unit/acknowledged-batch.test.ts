@@ -3,8 +3,13 @@
  * sender answers as KafkaJS 2.2.4 does after a retry that skipped a partition whose leader moved.
  */
 import assert from 'node:assert/strict';
-import type { RecordMetadata, TopicMessages } from 'kafkajs';
-import { sendAcknowledgedBatch, UnacknowledgedBatchError, type BatchSender } from '../../kafka/acknowledged-batch';
+import { Partitioners, type Kafka, type RecordMetadata, type TopicMessages } from 'kafkajs';
+import {
+  KeyPartitioner,
+  sendAcknowledgedBatch,
+  UnacknowledgedBatchError,
+  type BatchSender,
+} from '../../kafka/acknowledged-batch';
 
 const answer = (topicName: string, partition: number): RecordMetadata => ({
   topicName,
@@ -57,5 +62,52 @@ describe('sendAcknowledgedBatch (kafka/acknowledged-batch.ts)', () => {
       sendAcknowledgedBatch(sender(), [{ topic: 'decided', messages: [{ key: 'a', value: '1' }] }]),
       /a message for decided names no partition/,
     );
+  });
+});
+
+describe('KeyPartitioner (kafka/acknowledged-batch.ts)', () => {
+  /** A Kafka client whose admin reports `counts` partitions, one answer after another, and counts the asks. */
+  const kafkaWith = (...counts: number[]) => {
+    const asked = { n: 0 };
+    const kafka = {
+      admin: () => ({
+        connect: async () => undefined,
+        disconnect: async () => undefined,
+        fetchTopicMetadata: async () => ({
+          topics: [
+            { name: 't', partitions: Array.from({ length: counts[asked.n++] ?? 0 }, (_, partitionId) => ({ partitionId })) },
+          ],
+        }),
+      }),
+    } as unknown as Kafka;
+    return { kafka, asked };
+  };
+
+  it('names the partition KafkaJS would pick for each key, reading the topic once', async () => {
+    const { kafka, asked } = kafkaWith(3);
+    const partitioner = new KeyPartitioner(kafka);
+    const keys = Array.from({ length: 20 }, (_, i) => `acc-${i}`);
+    const assigned = await partitioner.assign(
+      't',
+      keys.map((key) => ({ key, value: 'v' })),
+    );
+    await partitioner.assign('t', [{ key: 'again', value: 'v' }]);
+    const kafkaJs = Partitioners.DefaultPartitioner();
+    const metadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
+    assert.deepEqual(
+      assigned.map((m) => m.partition),
+      keys.map((key) => kafkaJs({ topic: 't', partitionMetadata: metadata, message: { key, value: 'v' } })),
+    );
+    assert.equal(new Set(assigned.map((m) => m.partition)).size, 3, 'the keys spread over every partition');
+    assert.equal(asked.n, 1);
+  });
+
+  it('refuses a topic without partitions and asks again next time, when it may exist', async () => {
+    const { kafka, asked } = kafkaWith(0, 2);
+    const partitioner = new KeyPartitioner(kafka);
+    await assert.rejects(partitioner.assign('t', [{ key: 'a', value: 'v' }]), /topic t has no partitions/);
+    const [m] = await partitioner.assign('t', [{ key: 'a', value: 'v' }]);
+    assert.ok(m!.partition === 0 || m!.partition === 1);
+    assert.equal(asked.n, 2);
   });
 });

@@ -14,7 +14,7 @@ import { createPool } from '../../db/pool';
 import { createKafka } from '../../kafka/client';
 import { ensureTopics } from '../../kafka/topics';
 import { ROLE_NAMES } from '../../roles';
-import { clusterInstances } from '../supervisor';
+import { clusterInstances, instanceApiPort } from '../supervisor';
 import { freePort, freePortPair, sleep } from '../stack/proc';
 import { connectTemporal } from '../../temporal/connection';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
@@ -80,7 +80,7 @@ export class BenchSystem {
   get apiUrls(): string[] {
     return this.processes
       .filter((p) => p.roles.split(',').includes('api'))
-      .map((p) => `http://127.0.0.1:${this.config.api.port + p.instance - 1}`);
+      .map((p) => `http://127.0.0.1:${instanceApiPort(this.config.api.port, p.instance)}`);
   }
 
   /** Schema, topics and search attributes (as `npm run setup`), then the roles; resolves when all are ready. */
@@ -125,7 +125,11 @@ export class BenchSystem {
         ],
         {
           cwd: root,
-          env: { ...this.env, METRICS_PORT: String(metricsPort), API_PORT: String(this.config.api.port + instance - 1) },
+          env: {
+            ...this.env,
+            METRICS_PORT: String(metricsPort),
+            API_PORT: String(instanceApiPort(this.config.api.port, instance)),
+          },
           stdio: ['ignore', fd, fd],
         },
       );
