@@ -31,6 +31,9 @@ export async function runAckedRecords(
   config: Config,
   opts: { broker: number; downMs: number; checked: boolean },
 ): Promise<AckedRecordsResult> {
+  // Checked before anything connects: nothing is left open when there is no broker to kill.
+  if (runningPid(statePaths(config, `kafka-${opts.broker}`).pidFile) === undefined)
+    throw new Error(`kafka-${opts.broker} is not running (npm run stack -- up --cluster)`);
   const kafka = createKafka(config, 'chaos-acked-records');
   const topic = `chaos-acked-records-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
@@ -65,7 +68,7 @@ export async function runAckedRecords(
   try {
     await sleep(3_000);
     const pid = runningPid(statePaths(config, `kafka-${opts.broker}`).pidFile);
-    if (pid === undefined) throw new Error(`kafka-${opts.broker} is not running (npm run stack -- up --cluster)`);
+    if (pid === undefined) throw new Error(`kafka-${opts.broker} stopped by itself during the drill`);
     process.kill(-pid, 'SIGKILL');
     await sleep(opts.downMs);
     await stackUp(config);
