@@ -2,10 +2,12 @@
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Config } from '../config';
+import type { EncryptionCodec } from '../temporal/codec';
 import type { Pool } from '../db/pool';
 import { httpServerTelemetry } from '../observability/http';
 import { metricsHandler } from '../observability/server';
 import { createAuth } from './auth';
+import { codecRoutes } from './codec';
 import { EventStreams } from './event-stream';
 import { consoleRoutes } from './console';
 import { consoleSessionRoutes } from './console-session';
@@ -57,6 +59,8 @@ export function createApiApp(opts: {
   /** The event streams served, which the api role stops and waits for before it closes the pool. Absent: the
    * app's own, whose streams end when their connections close. */
   streams?: EventStreams;
+  /** The payload codec the api's Temporal client uses (temporal/codec.ts), served at /codec; absent: TEMPORAL_CODEC=off. */
+  codec?: EncryptionCodec;
 }) {
   const { pool, client, config } = opts;
   if (!config.api.tokens) throw new Error('API_TOKENS must list at least one bearer token for the api to start');
@@ -71,6 +75,8 @@ export function createApiApp(opts: {
   app.use(consoleRoutes());
   const document = openApiDocument();
   app.use(undeclaredRequests(document.paths));
+  // Before the api's own body limit: a history's payloads are larger than any api request.
+  app.use(codecRoutes({ config, codec: opts.codec, auth }));
   app.use(express.json({ limit: '16kb', strict: true }));
   app.get('/metrics', metricsHandler);
 

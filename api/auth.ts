@@ -68,37 +68,49 @@ export function createAuth(tokens: ApiToken[], pool: Pool) {
     return caller && session ? { id, caller, csrfToken: session.csrfToken, expiresAt: session.expiresAt } : undefined;
   };
 
-  /** Lets the request through when its caller has one of `roles`: 401 without a valid credential, 403 without the role. */
-  const requireRole: RequireRole =
-    (...roles) =>
-    async (req, res, next) => {
-      const bearer = /^Bearer ([^\s]+)$/.exec(req.header('authorization') ?? '');
-      let caller: Caller | undefined;
-      if (bearer) caller = callerOfDigest(digest(bearer[1]!));
-      else if (req.header('authorization') === undefined) {
-        const session = await sessionOf(req);
-        if (session && !SAFE_METHODS.has(req.method)) {
-          const presented = req.header(CSRF_HEADER);
-          if (!sameOrigin(req) || presented === undefined || !equalText(presented, session.csrfToken))
-            return problem(res, 403, 'CSRF check failed', {
-              detail: `a console write needs the ${CSRF_HEADER} header of its session, from the api's own origin`,
-            });
-        }
-        caller = session?.caller;
+  /**
+   * Lets the request through when its caller has one of `roles`: 401 without a valid credential, 403 without the
+   * role. `readFrom`: the request changes nothing, and a console session may make it from these origins without
+   * the CSRF token (a page of another origin, such as the Temporal Web UI, has none), CORS letting only them read
+   * the answer.
+   */
+  const guard = (roles: ApiRole[], readFrom?: string[]) => async (req: Request, res: Response, next: NextFunction) => {
+    const bearer = /^Bearer ([^\s]+)$/.exec(req.header('authorization') ?? '');
+    let caller: Caller | undefined;
+    if (bearer) caller = callerOfDigest(digest(bearer[1]!));
+    else if (req.header('authorization') === undefined) {
+      const session = await sessionOf(req);
+      const origin = req.header('origin');
+      if (session && readFrom) {
+        if (!sameOrigin(req) && !readFrom.includes(origin ?? ''))
+          return problem(res, 403, 'origin refused', {
+            detail: `a console session may call this from ${readFrom.join(', ')} only`,
+          });
+      } else if (session && !SAFE_METHODS.has(req.method)) {
+        const presented = req.header(CSRF_HEADER);
+        if (!sameOrigin(req) || presented === undefined || !equalText(presented, session.csrfToken))
+          return problem(res, 403, 'CSRF check failed', {
+            detail: `a console write needs the ${CSRF_HEADER} header of its session, from the api's own origin`,
+          });
       }
-      if (!caller) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="paysaga"');
-        return problem(res, 401, 'authentication required', {
-          detail: 'send Authorization: Bearer <token>, or sign in to the console',
-        });
-      }
-      if (!caller.roles.some((r) => roles.includes(r)))
-        return problem(res, 403, 'forbidden', { detail: `requires the ${roles.join(' or ')} role` });
-      res.locals.caller = caller;
-      next();
-    };
+      caller = session?.caller;
+    }
+    if (!caller) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="paysaga"');
+      return problem(res, 401, 'authentication required', {
+        detail: 'send Authorization: Bearer <token>, or sign in to the console',
+      });
+    }
+    if (!caller.roles.some((r) => roles.includes(r)))
+      return problem(res, 403, 'forbidden', { detail: `requires the ${roles.join(' or ')} role` });
+    res.locals.caller = caller;
+    next();
+  };
+  const requireRole: RequireRole = (...roles) => guard(roles);
+  /** As requireRole, for a POST that reads only (see guard's `readFrom`). */
+  const requireRoleToRead = (origins: string[], ...roles: ApiRole[]) => guard(roles, origins);
 
-  return { requireRole, callerOfDigest, sessionOf };
+  return { requireRole, requireRoleToRead, callerOfDigest, sessionOf };
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -39,6 +39,7 @@ import {
   replayBody,
   replayResult,
 } from './kafka-dead-letter-schemas';
+import { codecPayloads, codecPayloadsResult } from './codec-schemas';
 import {
   listDeadLettersQuery,
   redeliverBody,
@@ -47,7 +48,7 @@ import {
   webhookDeadLetterList,
 } from './webhook-schemas';
 
-const REQUEST_SCHEMAS = [createPaymentBody, overrideBody, redeliverBody, replayBody, consoleSignIn];
+const REQUEST_SCHEMAS = [createPaymentBody, overrideBody, redeliverBody, replayBody, consoleSignIn, codecPayloads];
 const RESPONSE_SCHEMAS = [
   paymentAccepted,
   paymentSummary,
@@ -72,6 +73,7 @@ const RESPONSE_SCHEMAS = [
   readyView,
   webhookPayloadSchema,
   consoleSessionView,
+  codecPayloadsResult,
 ];
 
 type JsonSchema = Record<string, unknown>;
@@ -183,6 +185,52 @@ function withOperatorSession<T extends Record<string, Record<string, unknown>>>(
   return paths;
 }
 
+/** POST /codec/decode and /codec/encode (api/codec.ts), with the CORS preflight the Web UI sends first. */
+function codecPaths() {
+  const operation = (direction: 'decode' | 'encode') => ({
+    post: {
+      operationId: `${direction}Payloads`,
+      summary:
+        direction === 'decode'
+          ? "Decrypts Temporal payloads with paysaga's payload codec, for the Temporal Web UI and CLI"
+          : "Encrypts Temporal payloads with paysaga's payload codec (the Web UI encodes a signal's input with it)",
+      description:
+        "Temporal's codec server protocol. A console session may call it from the Temporal Web UI's origin " +
+        '(CORS with credentials), without a CSRF token since it changes nothing.' +
+        (direction === 'decode' ? ' Payloads that are not encrypted come back unchanged.' : ''),
+      security: [operatorBearer],
+      parameters: [
+        {
+          name: 'X-Namespace',
+          in: 'header',
+          required: false,
+          description: 'the namespace the payloads belong to; another than paysaga’s is refused (400)',
+          schema: { type: 'string' },
+        },
+      ],
+      requestBody: { required: true, ...json(codecPayloads) },
+      responses: {
+        '200': { description: `the payloads, ${direction}d, in their order`, ...json(codecPayloadsResult) },
+        '400': problem('not valid JSON, not Payloads, or another namespace'),
+        '404': problem('TEMPORAL_CODEC is off'),
+        '413': problem('body over 2 MiB'),
+        '415': problem('the body is not application/json (UTF-8)'),
+        ...(direction === 'decode'
+          ? { '422': problem('a payload names a key id the codec does not hold, or fails authentication') }
+          : {}),
+        ...authErrors('operator'),
+        ...serverErrors,
+      },
+    },
+    options: {
+      operationId: `${direction}PayloadsPreflight`,
+      summary: 'CORS preflight: allowed for the Temporal Web UI’s origin (and API_CODEC_ORIGINS)',
+      responses: { '204': { description: 'the CORS headers, for an allowed Origin' } },
+    },
+  });
+  return { '/codec/decode': operation('decode'), '/codec/encode': operation('encode') };
+}
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
@@ -217,6 +265,7 @@ export function openApiDocument() {
       },
     },
     paths: withOperatorSession({
+      ...codecPaths(),
       '/console/session': {
         post: {
           operationId: 'signInToConsole',

@@ -18,9 +18,10 @@ export const fieldErrors = (error: z.ZodError) =>
     message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message,
   }));
 
-export const errorHandler: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
+export const errorHandler: ErrorRequestHandler = (err: { type?: string; status?: number; limit?: number }, _req, res, next) => {
   if (res.headersSent) return next(err);
-  if (err.type === 'entity.too.large') return problem(res, 413, 'request body too large', { detail: 'the limit is 16 KiB' });
+  if (err.type === 'entity.too.large')
+    return problem(res, 413, 'request body too large', { detail: `the limit is ${Math.round((err.limit ?? 16_384) / 1024)} KiB` });
   if (err.type === 'entity.parse.failed') return problem(res, 400, 'request body is not valid JSON');
   if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported')
     return problem(res, 415, 'unsupported media type', { detail: 'send the body as application/json in UTF-8, not compressed' });

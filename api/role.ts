@@ -6,6 +6,7 @@ import { bridgeGroupIds } from '../roles/consumer-groups';
 import { createKafka } from '../kafka/client';
 import { checkGroupsConsuming } from '../kafka/lag';
 import type { RoleContext, RunningRole } from '../roles/role';
+import { payloadCodec } from '../temporal/codec';
 import { createTemporalClient } from '../temporal/connection';
 import { checkReady, createApiApp } from './app';
 import { EventStreams } from './event-stream';
@@ -38,6 +39,7 @@ export async function startApi({ config, pool }: RoleContext): Promise<RunningRo
     bridgeConsuming,
     kafkaDeadLetters: { kafka, follower: deadLetters },
     streams,
+    codec: payloadCodec(config),
   });
   const server = await listen(app, config.api.port, config.httpHost).catch(async (err: unknown) => {
     await merchantTotals.stop();

@@ -127,6 +127,11 @@ function crossSettingProblems(s: SettingValues): { setting: SettingName; message
       if (port + 4 > 65_535)
         problems.push({ setting, message: `must leave room for the cluster's other two nodes (at most 65531)` });
   }
+  if (s.temporal.codec.keys && s.temporal.codec.keysFile)
+    problems.push({
+      setting: 'TEMPORAL_CODEC_KEYS_FILE',
+      message: 'must not be set with TEMPORAL_CODEC_KEYS: give the keys one way',
+    });
   if (s.payments.retentionMs < s.api.idempotencyKeyRetentionMs) {
     // A replayed Idempotency-Key answers with its payment's id: the payment must still be there to read.
     problems.push({ setting: 'PAYMENT_RETENTION', message: 'must not be shorter than IDEMPOTENCY_KEY_RETENTION' });
@@ -162,14 +167,22 @@ function crossSettingProblems(s: SettingValues): { setting: SettingName; message
 function derive(s: SettingValues, temporal: TemporalProfile, env: Env) {
   const { mechanism, username, password } = s.kafka.sasl;
   const replicationFactor = localReplicationFactor(s);
+  const stateDir = path.resolve(s.stateDir ?? path.join(projectRoot, '.stack'));
   return {
     ...s,
-    stateDir: path.resolve(s.stateDir ?? path.join(projectRoot, '.stack')),
+    stateDir,
     cacheDir: path.resolve(s.cacheDir ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'paysaga')),
     temporal: {
       configFile: s.temporal.configFile,
       profile: s.temporal.profile,
       taskQueue: s.temporal.taskQueue,
+      codec: {
+        ...s.temporal.codec,
+        enabled: s.temporal.codec.mode === 'on',
+        keysFile: path.resolve(s.temporal.codec.keysFile ?? path.join(stateDir, 'codec-keys.json')),
+        /** True when the keys file is the stack's own, which the stack writes when it runs Temporal itself. */
+        stackKeysFile: s.temporal.codec.keys === undefined && s.temporal.codec.keysFile === undefined,
+      },
       uiUrl: s.temporal.uiUrl ?? `http://127.0.0.1:${s.stack.temporalUiPort}`,
       /** True when neither TEMPORAL_ADDRESS nor the profile names a frontend: the local stack's dev server is used. */
       local: temporal.address === undefined,

@@ -10,6 +10,7 @@ import { gatewayFaultsSchema } from '../contracts/gateway';
 import {
   apiTokens,
   brokerList,
+  codecKeys,
   duration,
   flag,
   hostPort,
@@ -18,6 +19,7 @@ import {
   jsonObject,
   jsonValue,
   logLevel,
+  originList,
   port,
   positiveInt,
   postgresUrl,
@@ -217,6 +219,26 @@ export const settings = {
       about: 'Temporal Cloud API key; implies TLS',
       secret: masked,
     }),
+    codec: {
+      mode: setting('TEMPORAL_CODEC', z.enum(['on', 'off']), {
+        default: 'on',
+        section: 'Temporal',
+        about:
+          "`on`: every payload paysaga gives Temporal (inputs, signals, results, the Web UI's summary) is encrypted with AES-256-GCM (docs/security.md); `off` stores them in plain JSON. Plain payloads are read either way",
+      }),
+      keys: setting('TEMPORAL_CODEC_KEYS', jsonValue.pipe(codecKeys), {
+        whenUnset: 'TEMPORAL_CODEC_KEYS_FILE',
+        section: 'Temporal',
+        about:
+          'JSON list of payload keys, `[{"id":"2026-12","key":"<32 bytes in base64>"},{"id":"2026-06","key":"…"}]`: the first encrypts, each one decrypts the payloads that name its id',
+        secret: (keys) => keys.map((k) => ({ ...k, key: MASK })),
+      }),
+      keysFile: setting('TEMPORAL_CODEC_KEYS_FILE', z.string().min(1), {
+        whenUnset: '`<PAYSAGA_STATE_DIR>/codec-keys.json`, which the stack writes once when it runs Temporal itself',
+        section: 'Temporal',
+        about: 'a file (mode 600) holding the JSON of TEMPORAL_CODEC_KEYS, read when a role connects to Temporal',
+      }),
+    },
   },
   kafka: {
     brokers: setting('KAFKA_BROKERS', brokerList, {
@@ -331,6 +353,12 @@ export const settings = {
       section: 'REST API',
       about:
         "mark the console's session cookie `Secure` (sent over https only): set `true` wherever the api is reached over https, e.g. behind a TLS-terminating load balancer",
+    }),
+    codecOrigins: setting('API_CODEC_ORIGINS', originList, {
+      default: '',
+      section: 'REST API',
+      about:
+        "web origins besides TEMPORAL_UI_URL's whose pages may call the codec endpoint (`/codec/decode`, `/codec/encode`) with an operator's console session, comma-separated; the session cookie is SameSite=Strict, so only a Web UI of the api's own site (e.g. `https://temporal.payments.example` beside `https://api.payments.example`) can send it",
     }),
   },
   payments: {

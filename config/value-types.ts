@@ -42,6 +42,27 @@ export const brokerList = z
   )
   .pipe(z.array(hostPort).min(1, 'must name at least one broker (host:port, comma-separated)'));
 
+/** Comma-separated web origins (`scheme://host[:port]`, no path), as a browser sends them in Origin. */
+export const originList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().refine((o) => {
+        try {
+          return new URL(o).origin === o;
+        } catch {
+          return false;
+        }
+      }, 'each origin must be scheme://host[:port], without a path or a trailing slash (e.g. https://cloud.temporal.io)'),
+    ),
+  );
+
 export const duration = z.string().transform((v, ctx) => {
   const ms = parseDuration(v);
   if (ms === undefined) {
@@ -131,6 +152,26 @@ export const apiTokens = z
   )
   .min(1, 'must list at least one token')
   .refine((list) => new Set(list.map((t) => t.token)).size === list.length, 'tokens must be distinct');
+
+/**
+ * Keys of the payload codec (temporal/codec.ts): AES-256 keys, each with the id a payload's metadata names. The
+ * first encrypts; every one decrypts, so a rotation puts a new key first and keeps the old ones until no
+ * history still needs them. Keys are secrets: never logged.
+ */
+export const codecKeys = z
+  .array(
+    z.strictObject({
+      id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'each key id must be 1-64 letters, digits, dots, dashes or underscores'),
+      key: z
+        .string()
+        .regex(
+          /^[A-Za-z0-9+/]{43}=$/,
+          'each key must be 32 bytes in base64 (44 characters, as `openssl rand -base64 32` prints)',
+        ),
+    }),
+  )
+  .min(1, 'must list at least one key')
+  .refine((list) => new Set(list.map((k) => k.id)).size === list.length, 'key ids must be distinct');
 
 /**
  * Merchant webhook endpoints (DESIGN.md §4): where each merchant's decided payments are delivered, signed per

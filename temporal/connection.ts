@@ -3,6 +3,7 @@ import { toClientOptions, type ConfigDataSource } from '@temporalio/envconfig';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../config';
 import { temporalUnavailable, waitForEngine } from '../roles/startup';
+import { temporalDataConverter } from './codec';
 
 const source = (path?: string, data?: string): ConfigDataSource | undefined =>
   path !== undefined ? { path } : data !== undefined ? { data } : undefined;
@@ -31,13 +32,16 @@ export function temporalConnectionOptions(config: Config) {
 export const connectTemporal = (config: Config): Promise<Connection> => Connection.connect(temporalConnectionOptions(config));
 
 /**
- * A client whose workflow starts and signals carry the caller's trace context to the workflow. A role that
- * starts while Temporal restarts waits for it (roles/startup.ts).
+ * A client whose payloads are encrypted with the payload codec (temporal/codec.ts) and whose workflow starts and
+ * signals carry the caller's trace context to the workflow. A role that starts while Temporal restarts waits for
+ * it (roles/startup.ts).
  */
 export async function createTemporalClient(config: Config): Promise<Client> {
+  const dataConverter = temporalDataConverter(config); // before connecting: missing keys fail at once
   return new Client({
     connection: await waitForEngine('Temporal', () => connectTemporal(config), temporalUnavailable),
     namespace: config.temporal.namespace,
+    dataConverter,
     interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
   });
 }

@@ -10,6 +10,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { setupTracing } from '../observability/tracing';
 import type { Activities } from '../activities';
 import type { Config } from '../config';
+import { temporalDataConverter } from '../temporal/codec';
 
 /**
  * The prebuilt workflow bundle (`npm run build` writes dist/workflow-bundle.js) when this file runs from
@@ -61,6 +62,8 @@ export async function createPaymentWorker(opts: {
     namespace: config.temporal.namespace,
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
     activities: opts.activities,
+    // Payloads encrypted before they reach Temporal; the failure converter is bundled with the workflows.
+    dataConverter: temporalDataConverter(config),
     ...(opts.workflowCode ?? workflowCode()),
     ...(tracing.exporting()
       ? {

@@ -29,7 +29,7 @@ import { gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
 import type { AccountState, DecidedBy, DecisionReason, Override, PaymentDecided } from '../contracts/payment';
 import { isFresh, judgeArrival } from './account-state-verdict';
 import { currentDetails } from './current-details';
-import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from './search-attributes';
+import { PaymentIdKey, PaymentStatusKey } from './search-attributes';
 import {
   accountStateSignal,
   GATEWAY_REJECTED,
@@ -243,10 +243,7 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
 
   // Starters set these at start (temporal/start-payment.ts); a start without them gets them here.
   if (!localSteps || workflowInfo().typedSearchAttributes.get(PaymentIdKey) === undefined) {
-    upsertSearchAttributes([
-      { key: PaymentIdKey, value: paymentId },
-      { key: AccountIdKey, value: accountId },
-    ]);
+    upsertSearchAttributes([{ key: PaymentIdKey, value: paymentId }]);
   }
   setState('AWAITING_ACCOUNT_STATE');
   const waitDeadline = requestedAt + policy.accountStateDeadlineMs;

@@ -1,6 +1,48 @@
 // Generated from api/openapi.ts by `npm run api:client` (openapi-typescript): do not edit.
 
 export interface paths {
+    "/codec/decode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decrypts Temporal payloads with paysaga's payload codec, for the Temporal Web UI and CLI
+         * @description Temporal's codec server protocol. A console session may call it from the Temporal Web UI's origin (CORS with credentials), without a CSRF token since it changes nothing. Payloads that are not encrypted come back unchanged.
+         */
+        post: operations["decodePayloads"];
+        delete?: never;
+        /** CORS preflight: allowed for the Temporal Web UI’s origin (and API_CODEC_ORIGINS) */
+        options: operations["decodePayloadsPreflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/codec/encode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Encrypts Temporal payloads with paysaga's payload codec (the Web UI encodes a signal's input with it)
+         * @description Temporal's codec server protocol. A console session may call it from the Temporal Web UI's origin (CORS with credentials), without a CSRF token since it changes nothing.
+         */
+        post: operations["encodePayloads"];
+        delete?: never;
+        /** CORS preflight: allowed for the Temporal Web UI’s origin (and API_CODEC_ORIGINS) */
+        options: operations["encodePayloadsPreflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/session": {
         parameters: {
             query?: never;
@@ -656,6 +698,15 @@ export interface components {
             /** @description the Temporal Web UI's page of the namespace's workflows */
             temporalUiUrl: string;
         };
+        /** @description the payloads, decoded or encoded, in the order they were sent */
+        CodecPayloadsResult: {
+            payloads: {
+                metadata: {
+                    [key: string]: string;
+                };
+                data: string;
+            }[];
+        };
         PaymentHistoryEntry: {
             at: string;
             /** @enum {string} */
@@ -691,6 +742,15 @@ export interface components {
         ConsoleSignIn: {
             token: string;
         };
+        /** @description Temporal's Payloads as protobuf JSON (metadata values and data in base64), as the Web UI and `temporal --codec-endpoint` send them */
+        CodecPayloads: {
+            payloads: {
+                metadata?: {
+                    [key: string]: string;
+                };
+                data?: string;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -700,6 +760,257 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    decodePayloads: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the namespace the payloads belong to; another than paysaga’s is refused (400) */
+                "X-Namespace"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodecPayloads"];
+            };
+        };
+        responses: {
+            /** @description the payloads, decoded, in their order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodecPayloadsResult"];
+                };
+            };
+            /** @description not valid JSON, not Payloads, or another namespace */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="paysaga" */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token lacks the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description TEMPORAL_CODEC is off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body over 2 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json (UTF-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a payload names a key id the codec does not hold, or fails authentication */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (logged; the response says nothing more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal is unavailable for a moment: retry */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decodePayloadsPreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the CORS headers, for an allowed Origin */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    encodePayloads: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the namespace the payloads belong to; another than paysaga’s is refused (400) */
+                "X-Namespace"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodecPayloads"];
+            };
+        };
+        responses: {
+            /** @description the payloads, encoded, in their order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodecPayloadsResult"];
+                };
+            };
+            /** @description not valid JSON, not Payloads, or another namespace */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="paysaga" */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token lacks the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description TEMPORAL_CODEC is off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body over 2 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json (UTF-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (logged; the response says nothing more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal is unavailable for a moment: retry */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    encodePayloadsPreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the CORS headers, for an allowed Origin */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     getConsoleSession: {
         parameters: {
             query?: never;

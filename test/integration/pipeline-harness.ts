@@ -31,6 +31,7 @@ import { publishFeed } from '../../tools/legacy/feed';
 import { setGroupOffsets, setGroupToTopicEnd } from '../../kafka/group-offsets';
 import { OutboxRelay } from '../../outbox/relay';
 import { createReadModelConsumers, readModelGroupIds } from '../../read-model';
+import { payloadCodec, temporalDataConverter } from '../../temporal/codec';
 import { temporalConnectionOptions } from '../../temporal/connection';
 import { createPaymentWorker } from '../../workers/worker';
 import { contractClient, contractFetch } from '../api-contract';
@@ -112,6 +113,7 @@ export class PipelineHarness {
     this.client = new Client({
       connection: await Connection.connect(temporalConnectionOptions(this.config)),
       namespace: this.config.temporal.namespace,
+      dataConverter: temporalDataConverter(this.config),
       interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
     });
 
@@ -142,6 +144,7 @@ export class PipelineHarness {
         hooks: { afterKeyClaimed: () => this.apiHooks.afterKeyClaimed?.() ?? Promise.resolve() },
         idempotencyLeaseMs: this.idempotencyLeaseMs,
         kafkaDeadLetters: this.deadLetters && { kafka: this.kafka, follower: this.deadLetters },
+        codec: payloadCodec(this.config),
       }),
       0,
     );

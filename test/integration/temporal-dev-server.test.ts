@@ -42,7 +42,7 @@ describe('Temporal dev server (real engine)', function () {
     await connection?.close();
   });
 
-  it('has the PaymentId, AccountId and PaymentStatus search attributes registered as Keyword', async () => {
+  it('has the PaymentId and PaymentStatus search attributes registered as Keyword', async () => {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: config.temporal.namespace });
     for (const key of SEARCH_ATTRIBUTE_KEYS) {
       assert.equal(customAttributes?.[key.name], 2 /* INDEXED_VALUE_TYPE_KEYWORD */, `${key.name} is not a Keyword`);
@@ -53,11 +53,7 @@ describe('Temporal dev server (real engine)', function () {
     const namespace = `paysaga-setup-test-${randomUUID().slice(0, 8)}`;
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     try {
-      assert.deepEqual((await registerSearchAttributes(connection, namespace)).sort(), [
-        'AccountId',
-        'PaymentId',
-        'PaymentStatus',
-      ]);
+      assert.deepEqual((await registerSearchAttributes(connection, namespace)).sort(), ['PaymentId', 'PaymentStatus']);
       assert.deepEqual(await registerSearchAttributes(connection, namespace), []);
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
       for (const key of SEARCH_ATTRIBUTE_KEYS) assert.equal(customAttributes?.[key.name], 2, key.name);
@@ -99,7 +95,7 @@ describe('Temporal dev server (real engine)', function () {
         customAttributesSeenByCli()
           .filter((name) => SEARCH_ATTRIBUTE_KEYS.some((key) => key.name === name))
           .sort(),
-        ['AccountId', 'PaymentId', 'PaymentStatus'],
+        ['PaymentId', 'PaymentStatus'],
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -37,6 +37,7 @@ describe('settings, each declared once', () => {
       WEBHOOK_ENDPOINTS: JSON.stringify([
         { id: 'shop-1-main', merchantId: 'm-1', url: 'https://shop-1.example/hooks', secret: `whsec_${'c2VjcmV0'.repeat(4)}` },
       ]),
+      TEMPORAL_CODEC_KEYS: JSON.stringify([{ id: 'codec-key-1', key: `${'Y29kZWNrZXk'.repeat(3)}MTIzNDU2Nz=` }]),
     };
     const declared = SETTING_LIST.filter(({ setting }) => setting.secret).map(({ setting }) => setting.env);
     assert.deepEqual(Object.keys(secrets).sort(), [...declared].sort());
@@ -55,9 +56,10 @@ describe('settings, each declared once', () => {
       'database-password-secret',
       'api-token-secret',
       'c2VjcmV0',
+      'Y29kZWNrZXk',
     ])
       assert.ok(!printable.includes(secret), `${secret} leaked`);
-    for (const kept of ['db.internal', 'shop-1', 'https://shop-1.example/hooks', '"username":"paysaga"'])
+    for (const kept of ['db.internal', 'shop-1', 'https://shop-1.example/hooks', '"username":"paysaga"', 'codec-key-1'])
       assert.ok(printable.includes(kept), `${kept} was masked too`);
     // Redaction copies: the configuration the roles use keeps its secrets.
     assert.equal(config.temporal.apiKey, 'temporal-api-key-secret');

@@ -4,10 +4,12 @@
  * with running payments. Re-record after an intended change: RECORD_HISTORIES=1 npx mocha test/workflows.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { EncryptionCodec, FAILURE_CONVERTER_PATH } from '../../temporal/codec';
 import { WORKFLOWS_PATH } from '../../workers/worker';
 import { HISTORIES_DIR, LOCAL_STEPS_HISTORIES_DIR } from './saga-harness';
 
@@ -77,6 +79,21 @@ describe('replay of recorded saga histories', function () {
     const failures: string[] = [];
     let replayed = 0;
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    assert.equal(replayed, histories.length);
+    assert.deepEqual(failures, []);
+  });
+
+  it('replays every history, recorded in plain JSON before the payload codec, through the codec a worker now has', async () => {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    const histories = [...load(HISTORIES_DIR, PATHS), ...load(LOCAL_STEPS_HISTORIES_DIR, LOCAL_STEPS_PATHS)];
+    const codec = new EncryptionCodec([{ id: 'replay-test', key: randomBytes(32) }]);
+    const dataConverter = { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH };
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter }, histories)) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }

@@ -16,6 +16,7 @@ import { decodeRecord } from '../../kafka/consumer';
 import { readToEnd } from '../../kafka/read-to-end';
 import { trialBalance } from '../../ledger/views';
 import { reconcile } from '../../reconcile';
+import { paymentWorkflowId } from '../../workflows/shared';
 import type { TrackedPayment } from './load';
 import type { ChaosSchedule } from './schedule';
 import type { RoleExit } from '../supervisor';
@@ -243,11 +244,14 @@ export async function checkInvariants(input: CheckInput): Promise<{ violations: 
       );
   }
 
-  // No saga stuck: every workflow of the run closed.
-  const query = `AccountId STARTS_WITH "chaos-${schedule.runId}-" AND ExecutionStatus = "Running"`;
+  // No saga stuck: every workflow of the run closed. Its sagas are the running ones started since the run began
+  // whose ids are the run's (search attributes name no account: docs/security.md).
+  const since = new Date(input.startedAt.getTime() - 60_000).toISOString();
+  const query = `WorkflowType = "authorizePayment" AND ExecutionStatus = "Running" AND StartTime >= "${since}"`;
+  const workflowIds = new Set(idList.map(paymentWorkflowId));
   const running: string[] = [];
   for await (const wf of input.temporal.workflow.list({ query })) {
-    running.push(wf.workflowId);
+    if (workflowIds.has(wf.workflowId)) running.push(wf.workflowId);
     if (running.length >= 50) break;
   }
   for (const id of running) violate('no-saga-stuck', `workflow ${id} still running after the drain`);

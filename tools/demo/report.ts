@@ -83,6 +83,13 @@ export function countByStatus(payments: Pick<PaymentResult, 'status'>[]): Record
 export const webUiUrl = (uiUrl: string, namespace: string, query: string) =>
   `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(query)}`;
 
+/**
+ * The sagas started since `since`: how the demo names its whole run in Temporal's visibility (the search
+ * attributes name no account, docs/security.md). Other traffic of the same minutes shows too.
+ */
+export const startedSinceQuery = (since: number) =>
+  `WorkflowType = "authorizePayment" AND StartTime >= "${new Date(since - 1_000).toISOString()}"`;
+
 /** A visibility query naming payments by their PaymentId search attribute. */
 export const paymentIdQuery = (ids: string[]) =>
   ids.length === 1 ? `PaymentId = "${ids[0]}"` : `PaymentId IN (${ids.map((id) => `"${id}"`).join(', ')})`;

@@ -20,7 +20,7 @@ import { paymentWorkflowId, statusQuery, type PaymentStatus } from '../../workfl
 import { DemoApi, DemoError, demoTokens, type DemoTokens, type SendRequest } from './api';
 import { DemoObserver } from './observer';
 import { demoLatency, summarizeDemo, type ScenarioCheck, type Tracked } from './summary';
-import { countByStatus, formatLive, webUiUrl, type DemoSummary } from './report';
+import { countByStatus, formatLive, startedSinceQuery, webUiUrl, type DemoSummary } from './report';
 import {
   formatMs,
   lateSnapshot,
@@ -141,9 +141,7 @@ class DemoRun {
           `${plan.ratePerSecond}/s, on accounts demo-${plan.runId}-acc-*; assuming ` +
           `ACCOUNT_STATE_DEADLINE=${formatMs(plan.accountStateDeadlineMs)}, ACCOUNT_STATE_TIMEOUT_POLICY=${plan.timeoutPolicy}`,
       );
-      this.log(
-        `demo ${plan.runId}: watch its sagas in the Temporal Web UI: ${this.webUi(`AccountId STARTS_WITH "demo-${plan.runId}-"`)}`,
-      );
+      this.log(`demo ${plan.runId}: watch its sagas in the Temporal Web UI: ${this.webUi(startedSinceQuery(this.startedAt))}`);
       await this.seed();
       const scenarios: [ScenarioId, () => Promise<ScenarioCheck | undefined>][] = [
         ['fresh-state', () => this.freshState()],
@@ -500,9 +498,8 @@ class DemoRun {
 
   /** One live line; the ticker never runs two at once (visibility may answer slowly). */
   private async printLive(): Promise<void> {
-    const accounts = `AccountId STARTS_WITH "demo-${this.plan.runId}-"`;
-    const count = async (state: string) =>
-      (await this.temporal.workflow.count(`${accounts} AND PaymentStatus = "${state}"`)).count;
+    const since = startedSinceQuery(this.startedAt);
+    const count = async (state: string) => (await this.temporal.workflow.count(`${since} AND PaymentStatus = "${state}"`)).count;
     const waiting = await Promise.all([count('AWAITING_ACCOUNT_STATE'), count('PENDING_REVIEW')]).then(
       ([accountState, review]) => ({ accountState, review }),
       () => undefined, // the line goes out without them

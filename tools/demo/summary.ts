@@ -1,7 +1,15 @@
 /** What a demo run saw, scenario by scenario: the summary runDemo returns (tools/demo/run.ts gathers it). */
 import type { DecisionReason } from '../../contracts/payment';
 import { TOPICS } from '../../contracts/topics';
-import { countByStatus, latencyStats, paymentIdQuery, type DemoSummary, type PaymentResult, type ScenarioResult } from './report';
+import {
+  countByStatus,
+  latencyStats,
+  paymentIdQuery,
+  startedSinceQuery,
+  type DemoSummary,
+  type PaymentResult,
+  type ScenarioResult,
+} from './report';
 import type { DemoPlan, PlannedPayment, ScenarioId } from './scenarios';
 
 export interface Tracked extends PaymentResult {
@@ -61,13 +69,8 @@ export function summarizeDemo(run: {
         .filter(Boolean)
         .join('; '),
       paymentIds: ids,
-      // A long list of ids makes a URL no one reads: the stream is found by its accounts instead.
-      webUiUrl:
-        ids.length === 0
-          ? undefined
-          : ids.length <= 10
-            ? ui(paymentIdQuery(ids))
-            : ui(`AccountId IN (${plan.seededAccounts.map((a) => `"${a}"`).join(', ')})`),
+      // A long list of ids makes a URL no one reads: the stream is found by when the demo started instead.
+      webUiUrl: ids.length === 0 ? undefined : ids.length <= 10 ? ui(paymentIdQuery(ids)) : ui(startedSinceQuery(startedAt)),
     };
   });
   const byReason: Partial<Record<DecisionReason, number>> = {};

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Config } from '../../config';
+import { ensureStackCodecKeys } from '../../temporal/codec';
 import { statePaths, type Engine } from './engine';
 import { kafkaClusterEngines, kafkaEngine } from './kafka';
 import { postgresEngine } from './postgres';
@@ -93,6 +94,11 @@ export async function stackUp(config: Config): Promise<{ engines: EngineReport[]
   const conflicts = (await Promise.all(engines.map((e) => portConflicts(config, e)))).flat();
   if (conflicts.length > 0) throw new StackError(conflicts.join('\n'));
   fs.mkdirSync(config.stateDir, { recursive: true });
+  // The stack's Temporal holds this stack's sagas: their payload key is made with it, once, and kept.
+  if (config.temporal.local) {
+    const written = ensureStackCodecKeys(config);
+    if (written) console.log(`stack: wrote a new payload key to ${written} (TEMPORAL_CODEC_KEYS_FILE)`);
+  }
   const { testServer } = await stackProvision(config);
   const provisionMs = Date.now() - t0;
   console.log(`stack: provisioned in ${seconds(provisionMs)}; starting engines (state: ${config.stateDir})`);

@@ -17,6 +17,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import pg from 'pg';
 import type { Config } from '../../config';
+import { localCodecEndpoint } from '../../temporal/codec';
 import { cachePath, statePaths, type Engine } from './engine';
 import { portOpen, runLogged, sleep, StackError, which } from './proc';
 import { DYNAMIC_CONFIG } from './temporal';
@@ -334,6 +335,8 @@ const uiEngine: Engine = {
       defaultNamespace: config.temporal.namespace,
       notifyOnNewVersion: false,
       cors: { cookieInsecure: true, allowOrigins: [`http://127.0.0.1:${config.stack.temporalUiPort}`] },
+      // The api's codec endpoint (api/codec.ts), called with the operator's console session cookie.
+      ...(config.temporal.codec.enabled ? { codec: { endpoint: localCodecEndpoint(config), includeCredentials: true } } : {}),
     };
     fs.writeFileSync(path.join(configDir, 'cluster.yaml'), JSON.stringify(ui, null, 2) + '\n');
   },

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Config } from '../../config';
+import { localCodecEndpoint } from '../../temporal/codec';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { cachePath, statePaths, type Engine } from './engine';
 import { runLogged, StackError, which, portOpen } from './proc';
@@ -95,6 +96,8 @@ export const temporalEngine: Engine = {
       '--log-level',
       'warn',
     ];
+    // The Web UI decodes payloads through the api's codec endpoint (api/codec.ts) for a signed-in operator.
+    if (config.temporal.codec.enabled) args.push('--ui-codec-endpoint', localCodecEndpoint(config));
     for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
     for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=${cliType(key.type)}`);
     return { command: binary, args };

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Override, PaymentRequest } from '../../../contracts/payment';
-import { AccountIdKey, PaymentIdKey, PaymentStatusKey } from '../../../workflows/search-attributes';
+import { PaymentIdKey, PaymentStatusKey } from '../../../workflows/search-attributes';
 import type { authorizePayment } from '../../../workflows';
 import { accountStateSignal, overrideSignal, paymentWorkflowId, statusQuery, type PaymentState } from '../../../workflows/shared';
 import { eventually } from '../../eventually';
@@ -31,7 +31,17 @@ const elapsed = (from: string, to: string) => Date.parse(to) - Date.parse(from);
 
 const searchAttributes = async (handle: PaymentHandle) => {
   const attributes = (await handle.describe()).typedSearchAttributes;
-  return [attributes.get(PaymentIdKey), attributes.get(AccountIdKey), attributes.get(PaymentStatusKey)];
+  // Nothing about the customer: search attributes are the one part of a saga the codec cannot encrypt. The
+  // SDK's own TemporalChangeVersion holds the ids of the patches the saga went through.
+  assert.deepEqual(
+    attributes
+      .getAll()
+      .map((pair) => pair.key.name)
+      .filter((name) => name !== 'TemporalChangeVersion')
+      .sort(),
+    [PaymentIdKey.name, PaymentStatusKey.name],
+  );
+  return [attributes.get(PaymentIdKey), attributes.get(PaymentStatusKey)];
 };
 
 describe('authorizePayment saga (time-skipping, fake activities)', function () {
@@ -68,7 +78,7 @@ describe('authorizePayment saga (time-skipping, fake activities)', function () {
         const status = await handle.query(statusQuery);
         assert.deepEqual([status.state, status.deadline, status.waitingFor], ['AUTHORIZED', undefined, undefined]);
         assert.deepEqual(status.outcome, outcome);
-        assert.deepEqual(await searchAttributes(handle), [payment.paymentId, payment.accountId, 'AUTHORIZED']);
+        assert.deepEqual(await searchAttributes(handle), [payment.paymentId, 'AUTHORIZED']);
       }));
 
     it('waits for fresh state, tells what it waits for, and decides on the signalled state', () =>
@@ -158,7 +168,7 @@ describe('authorizePayment saga (time-skipping, fake activities)', function () {
           ['ACCOUNT_STATE_TIMEOUT'],
         );
         assert.equal(s.db.waits.size, 0);
-        assert.deepEqual(await searchAttributes(handle), [payment.paymentId, payment.accountId, 'DECLINED']);
+        assert.deepEqual(await searchAttributes(handle), [payment.paymentId, 'DECLINED']);
       }));
 
     it('moves to review at the deadline, and an operator approves beyond the funds', () =>
@@ -172,7 +182,7 @@ describe('authorizePayment saga (time-skipping, fake activities)', function () {
         const status = await handle.query(statusQuery);
         assert.ok(status.deadline, 'review has its deadline');
         assert.ok(elapsed(payment.requestedAt, status.deadline) >= 30_000 + 3_600_000, 'an hour after the first deadline');
-        assert.equal((await searchAttributes(handle))[2], 'PENDING_REVIEW');
+        assert.equal((await searchAttributes(handle))[1], 'PENDING_REVIEW');
         const approval = override('approve');
         await handle.signal(overrideSignal, approval);
         const outcome = await handle.result();
@@ -561,7 +571,7 @@ describe('authorizePayment saga (time-skipping, fake activities)', function () {
         const outcome = await handle.result();
         assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['AUTHORIZED', 'APPROVED', 'rules']);
         assert.equal((await handle.query(statusQuery)).state, 'AUTHORIZED');
-        assert.equal((await searchAttributes(handle))[2], 'AUTHORIZED');
+        assert.equal((await searchAttributes(handle))[1], 'AUTHORIZED');
         assert.equal(s.db.outbox.length, 1, 'one decided event: the first');
       }));
 
@@ -615,7 +625,7 @@ describe('authorizePayment saga (time-skipping, fake activities)', function () {
         assert.equal(history.statusUpserts, 2, 'AUTHORIZING, then AUTHORIZED: the start set the rest');
         assert.ok(history.events <= 25, `${history.events} history events`);
         assert.deepEqual(history.patches, ['local-database-steps']);
-        assert.deepEqual(await searchAttributes(handle), [payment.paymentId, payment.accountId, 'AUTHORIZED']);
+        assert.deepEqual(await searchAttributes(handle), [payment.paymentId, 'AUTHORIZED']);
       }));
 
     it('sets its own search attributes when its start did not', () =>
@@ -628,7 +638,7 @@ describe('authorizePayment saga (time-skipping, fake activities)', function () {
           args: [{ payment, policy: POLICY }],
         });
         await handle.result();
-        assert.deepEqual(await searchAttributes(handle), [payment.paymentId, payment.accountId, 'AUTHORIZED']);
+        assert.deepEqual(await searchAttributes(handle), [payment.paymentId, 'AUTHORIZED']);
         assert.equal(
           historySummary(await handle.fetchHistory()).statusUpserts,
           3,
