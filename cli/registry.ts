@@ -16,6 +16,7 @@ const COMMANDS: Record<string, Load> = {
   reconcile: () => import('./reconcile.js'),
   dlt: () => import('./dlt.js'),
   'rebuild-read-model': () => import('./rebuild-read-model.js'),
+  codec: () => import('./codec.js'),
   stack: () => import('./stack.js'),
   demo: () => import('./demo.js'),
   'legacy-feed': () => import('./legacy-feed.js'),

@@ -177,3 +177,19 @@ export function ensureStackCodecKeys(config: Config): string | undefined {
   }
   return keysFile;
 }
+
+/**
+ * A rotation of a keys file: a new key first (it seals from the next start of each process on), every older one
+ * kept (they open what they sealed). Written whole to a temporary file and renamed over the old one (mode 600), so
+ * a process that reads the file meanwhile sees the old list or the new, never half of one. Returns the new key's id.
+ */
+export function rotateCodecKeysFile(file: string, id = `key-${new Date().toISOString().replace(/[:.]/g, '-')}`): string {
+  const current = codecKeysSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (!current.success) throw new Error(`${file}: ${z.prettifyError(current.error).replace(/\n/g, '; ')}`);
+  if (current.data.some((k) => k.id === id)) throw new Error(`${file} already has a key "${id}"`);
+  const next = [newCodecKey(id), ...current.data];
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(temporary, file);
+  return id;
+}

@@ -12,6 +12,7 @@ import {
   ensureStackCodecKeys,
   KEY_ID_METADATA,
   newCodecKey,
+  rotateCodecKeysFile,
   TamperedPayloadError,
   UnknownCodecKeyError,
 } from '../../temporal/codec';
@@ -137,6 +138,25 @@ describe('payload codec keys: from configuration, a file, or the stack', () => {
     assert.throws(() => codecKeys(config), /keys\.json: .*32 bytes in base64/);
     fs.writeFileSync(file, JSON.stringify([newCodecKey('a')]));
     assert.equal(codecKeys(config)![0]!.id, 'a');
+  });
+
+  it('a rotation puts a new key first in the keys file and keeps the others, mode 600', async () => {
+    const config = loadConfig({ PAYSAGA_STATE_DIR: dir });
+    ensureStackCodecKeys(config);
+    const [before] = codecKeys(config)!;
+    const sealed = await new EncryptionCodec([before!]).encode([defaultPayloadConverter.toPayload(payment)]);
+    assert.equal(rotateCodecKeysFile(config.temporal.codec.keysFile, 'next'), 'next');
+    const after = codecKeys(config)!;
+    assert.deepEqual(
+      after.map((k) => k.id),
+      ['next', before!.id],
+    );
+    assert.equal(fs.statSync(config.temporal.codec.keysFile).mode & 0o777, 0o600);
+    const codec = new EncryptionCodec(after);
+    assert.deepEqual(defaultPayloadConverter.fromPayload((await codec.decode(sealed))[0]!), payment);
+    assert.equal(codec.keyId, 'next');
+    assert.throws(() => rotateCodecKeysFile(config.temporal.codec.keysFile, 'next'), /already has a key "next"/);
+    assert.deepEqual(fs.readdirSync(dir), ['codec-keys.json'], 'no temporary file left');
   });
 
   it('the stack writes its keys file once, mode 600, and never over keys that exist', () => {

