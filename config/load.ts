@@ -212,6 +212,11 @@ function derive(s: SettingValues, temporal: TemporalProfile, env: Env) {
     /** Inbox rows (consumer, event id): kept a day longer than the event topics keep records. */
     inbox: { retentionMs: s.kafka.eventRetentionMs + 86_400_000 },
     gateway: { ...s.gateway, url: s.gateway.url ?? `http://127.0.0.1:${s.gateway.port}` },
+    worker: {
+      ...s.worker,
+      deploymentName: s.worker.deploymentName ?? `paysaga-${s.temporal.taskQueue}`,
+      promote: s.worker.promote ?? (temporal.address === undefined ? 'always' : 'first'),
+    },
   };
 }
 

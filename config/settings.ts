@@ -453,6 +453,28 @@ export const settings = {
       section: 'Saga and worker',
       about: 'workflow tasks one worker runs at once',
     }),
+    versioning: setting('WORKER_VERSIONING', z.enum(['on', 'off']), {
+      default: 'on',
+      section: 'Saga and worker',
+      about:
+        "`on`: the worker is a version of a Temporal worker deployment (WORKER_DEPLOYMENT_NAME, WORKER_BUILD_ID) and each saga stays pinned to the version it started on, so a deploy never replays a waiting saga on changed code (docs/runbook.md, Deploy a new saga version); `off`: an unversioned worker (a saga then relies on `patched()` alone)",
+    }),
+    deploymentName: setting('WORKER_DEPLOYMENT_NAME', identifier, {
+      whenUnset: '`paysaga-<TEMPORAL_TASK_QUEUE>`',
+      section: 'Saga and worker',
+      about: 'the Temporal worker deployment the payment worker is a version of',
+    }),
+    buildId: setting('WORKER_BUILD_ID', identifier, {
+      whenUnset: "derived from the workflow code (`wf-` and 12 hex digits of its SHA-256): a change to workflows/ is a new build, one elsewhere is not",
+      section: 'Saga and worker',
+      about: 'the build id of this worker in its deployment; a deploy may set its own (a git commit, a release)',
+    }),
+    promote: setting('WORKER_PROMOTE', z.enum(['first', 'always', 'never']), {
+      whenUnset: '`always` when the stack runs Temporal itself, else `first`',
+      section: 'Saga and worker',
+      about:
+        'what a starting worker does with its version: `first` makes it current only when the deployment has none (a first deploy; later ones are promoted or ramped by the deploy, docs/runbook.md), `always` makes it current at once (one machine, where the last started build is the one wanted), `never` leaves routing alone',
+    }),
   },
   // Saga policy defaults; each workflow receives them in its input.
   saga: {

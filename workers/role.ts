@@ -8,6 +8,7 @@ import { temporalConnectionOptions } from '../temporal/connection';
 import { reportFatal } from '../roles/lifecycle';
 import { startPeriodicJob } from '../roles/periodic-job';
 import { temporalUnavailable, waitForEngine } from '../roles/startup';
+import { promoteAtStart, workerVersion } from './versioning';
 import { createPaymentWorker } from './worker';
 
 export async function startWorker({ config, pool }: RoleContext): Promise<RunningRole> {
@@ -21,6 +22,15 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
   // The worker rides out a Temporal restart by itself (its polls retry); a run that ends in an error is a
   // worker that will poll no more: the process exits non-zero so its supervisor starts a new one.
   const running = worker.run().catch((err: unknown) => reportFatal('worker', err));
+  // Polling now: a first deploy (or one machine's restart, WORKER_PROMOTE) makes this build the current one.
+  const version = workerVersion(config);
+  if (version)
+    await promoteAtStart(connection, config, version).catch(async (err: unknown) => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      throw err;
+    });
   // Hourly: retention of released reservations and decision records past the replay window.
   const retention = startPeriodicJob({
     name: 'saga-record-retention',
@@ -32,7 +42,9 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
   ]);
   return {
     name: 'worker',
-    describe: `worker polling task queue ${config.temporal.taskQueue} in namespace ${config.temporal.namespace}`,
+    describe:
+      `worker polling task queue ${config.temporal.taskQueue} in namespace ${config.temporal.namespace}` +
+      (version ? `, version ${version.buildId} of deployment ${version.deploymentName}` : ', unversioned'),
     ready: async () => worker.getState() === 'RUNNING',
     async stop() {
       removeProbe();

@@ -11,6 +11,7 @@ import { setupTracing } from '../observability/tracing';
 import type { Activities } from '../activities';
 import type { Config } from '../config';
 import { temporalDataConverter } from '../temporal/codec';
+import { workerVersion } from './versioning';
 
 /**
  * The prebuilt workflow bundle (`npm run build` writes dist/workflow-bundle.js) when this file runs from
@@ -52,6 +53,7 @@ export async function createPaymentWorker(opts: {
   taskQueue?: string;
 }): Promise<Worker> {
   const { config } = opts;
+  const version = workerVersion(config);
   // Workflow spans leave the sandbox through this sink, into the process's span processors.
   const tracing = setupTracing({
     serviceName: config.observability.serviceName,
@@ -64,6 +66,8 @@ export async function createPaymentWorker(opts: {
     activities: opts.activities,
     // Payloads encrypted before they reach Temporal; the failure converter is bundled with the workflows.
     dataConverter: temporalDataConverter(config),
+    // A version of the worker deployment; a saga it starts stays on it (workers/versioning.ts).
+    ...(version ? { workerDeploymentOptions: { version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' } } : {}),
     ...(opts.workflowCode ?? workflowCode()),
     ...(tracing.exporting()
       ? {

@@ -20,6 +20,7 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  setWorkflowOptions,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -278,3 +279,17 @@ export async function authorizePayment({ payment, policy }: AuthorizePaymentInpu
     return finish({ decision: 'DECLINED', reason: 'OPERATOR_DECLINED', decidedBy: 'operator' });
   return authorize(override ? 'operator' : 'rules');
 }
+
+/**
+ * PINNED: a saga runs to its end on the worker build it started on. It waits minutes for account state and a day
+ * in review; replaying that wait on changed code is exactly what breaks a saga when a change is not guarded with
+ * `patched()`, and AUTO_UPGRADE would do that replay at the first task after a deploy. A build is therefore kept
+ * running until its last saga closes (docs/runbook.md, Deploy a new saga version); fixes that must reach waiting
+ * sagas are made replay-safe with `patched()` and moved with `temporal workflow update-options`. Declared on a
+ * versioned worker only: an unversioned one (WORKER_VERSIONING=off, the time-skipping tests) refuses a workflow
+ * that names a behaviour.
+ */
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'PINNED' } : {}),
+  authorizePayment,
+);

@@ -33,6 +33,7 @@ import { OutboxRelay } from '../../outbox/relay';
 import { createReadModelConsumers, readModelGroupIds } from '../../read-model';
 import { payloadCodec, temporalDataConverter } from '../../temporal/codec';
 import { temporalConnectionOptions } from '../../temporal/connection';
+import { promoteAtStart, workerVersion } from '../../workers/versioning';
 import { createPaymentWorker } from '../../workers/worker';
 import { contractClient, contractFetch } from '../api-contract';
 import { forSuite } from '../for-suite';
@@ -131,6 +132,9 @@ export class PipelineHarness {
       }),
     });
     this.workerRun = this.worker.run();
+    // As the worker role does: this run's deployment is new, so its first build becomes the current version.
+    const version = workerVersion(this.config);
+    if (version) await promoteAtStart(this.workerConnection, this.config, version);
 
     if (this.followDeadLetters) {
       this.deadLetters = new DeadLetterFollower(this.kafka, { groupId: `${this.config.kafka.clientId}-api-dead-letters` });

@@ -45,7 +45,8 @@ export const DEFAULT_POLICY: SagaPolicy = {
 };
 
 export class SagaHarness {
-  readonly config = loadConfig();
+  // Temporal's Java test server has no worker deployments: an unversioned worker, as WORKER_VERSIONING=off runs.
+  readonly config = loadConfig({ ...process.env, WORKER_VERSIONING: 'off' });
   readonly faults = new FaultInjector();
   readonly taskQueue = `saga-test-${randomUUID()}`;
   env!: TestWorkflowEnvironment;
