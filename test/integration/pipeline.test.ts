@@ -469,6 +469,8 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       assert.equal(validator.version, '3.1');
       assert.doesNotThrow(() => validator.resolveRefs());
       assert.deepEqual(Object.keys(served.paths).sort(), [
+        '/codec/decode',
+        '/codec/encode',
         '/console/session',
         '/dead-letters/kafka',
         '/dead-letters/kafka/{topic}/replay',

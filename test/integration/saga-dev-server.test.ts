@@ -65,7 +65,7 @@ describe('authorizePayment end to end on the dev server (worker and gateway proc
     await client?.connection.close();
   });
 
-  it('authorizes a payment and the CLI finds it by PaymentId, AccountId and PaymentStatus', async () => {
+  it('authorizes a payment and the CLI finds it by PaymentId and PaymentStatus', async () => {
     const config = loadConfig(env);
     const payment = {
       paymentId: `pay-${randomUUID()}`,
@@ -94,7 +94,7 @@ describe('authorizePayment end to end on the dev server (worker and gateway proc
 
     const cli = temporalBinary(config);
     assert.ok(cli, 'the stack provisioned a temporal CLI');
-    const query = `PaymentId = '${payment.paymentId}' AND AccountId = '${payment.accountId}' AND PaymentStatus = 'AUTHORIZED'`;
+    const query = `PaymentId = '${payment.paymentId}' AND PaymentStatus = 'AUTHORIZED'`;
     let listed = '';
     for (let i = 0; i < 50 && !listed.includes(handle.workflowId); i++) {
       const { stdout } = await promisify(execFile)(cli, [

@@ -46,7 +46,9 @@ export const DEFAULT_POLICY: SagaPolicy = {
 
 export class SagaHarness {
   // Temporal's Java test server has no worker deployments: an unversioned worker, as WORKER_VERSIONING=off runs.
-  readonly config = loadConfig({ ...process.env, WORKER_VERSIONING: 'off' });
+  // Payloads plain: the histories this harness records (RECORD_HISTORIES=1) are read in review and replayed
+  // without keys; the codec is tested on the dev server (test/integration/codec.test.ts).
+  readonly config = loadConfig({ ...process.env, WORKER_VERSIONING: 'off', TEMPORAL_CODEC: 'off' });
   readonly faults = new FaultInjector();
   readonly taskQueue = `saga-test-${randomUUID()}`;
   env!: TestWorkflowEnvironment;
