@@ -120,6 +120,13 @@ function crossSettingProblems(s: SettingValues): { setting: SettingName; message
         setting: 'STACK_TEMPORAL_PORT',
         message: `must leave room for the cluster's Temporal ports, 300 below it to 2006 above it (301–63529)`,
       });
+    // Temporal's SQL schema keeps each service's membership port (T-300 to T-294) in a smallint column: above
+    // 32767 the history service exits at start ("value … is out of range for type smallint").
+    else if (temporalPort - 294 > 32_767)
+      problems.push({
+        setting: 'STACK_TEMPORAL_PORT',
+        message: `must be at most 33061 in the cluster topology: Temporal stores its services' membership ports (300 below it) as a smallint`,
+      });
     for (const [setting, port] of [
       ['STACK_KAFKA_PORT', kafkaPort],
       ['STACK_KAFKA_CONTROLLER_PORT', kafkaControllerPort],

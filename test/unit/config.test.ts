@@ -139,6 +139,12 @@ describe('configuration', () => {
       /room for the cluster's Temporal ports/,
     );
     rejects(
+      { STACK_TOPOLOGY: 'cluster', STACK_TEMPORAL_PORT: '37233' },
+      'STACK_TEMPORAL_PORT',
+      /at most 33061 in the cluster topology: .*smallint/,
+    );
+    assert.equal(loadConfig({ STACK_TOPOLOGY: 'cluster', STACK_TEMPORAL_PORT: '33061' }).stack.temporalPort, 33061);
+    rejects(
       { STACK_TOPOLOGY: 'cluster', STACK_KAFKA_PORT: '65533' },
       'STACK_KAFKA_PORT',
       /room for the cluster's other two nodes/,
