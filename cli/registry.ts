@@ -23,6 +23,7 @@ const COMMANDS: Record<string, Load> = {
   bench: () => import('./bench.js'),
   chaos: () => import('./chaos.js'),
   soak: () => import('./soak.js'),
+  'deploy-drill': () => import('./deploy-drill.js'),
   'docs:config': () => import('./docs-config.js'),
   'contracts:schemas': () => import('./contracts-schemas.js'),
   'api:client': () => import('./api-client.js'),

@@ -1,8 +1,9 @@
 /**
  * Build v2 of the drill: the repo's saga with a change that `patched()` does not guard, a timer as the first
- * thing authorizePayment does. Replaying a v1 history on it fails: v1 recorded a marker (its first patch) and a
- * local activity where v2 now starts a timer. A new saga on v2 is fine. This is the change Worker Versioning has
- * to keep away from the sagas already waiting.
+ * thing authorizePayment does. Replaying a v1 history on it fails: v1's first recorded command is the marker of
+ * its first patch, where v2 now starts a timer ("Non-deprecated patch marker encountered for change
+ * local-database-steps, but there is no corresponding change command"). A new saga on v2 is fine. This is the
+ * change Worker Versioning has to keep away from the sagas already waiting.
  */
 import fs from 'node:fs';
 import path from 'node:path';

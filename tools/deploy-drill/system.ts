@@ -1,7 +1,7 @@
 /**
  * What the drill runs in its own process, as the worker role and the pipeline harness build it: a database pool
- * (migrated), the gateway simulator on a free port, the saga's activities, a Temporal client (with the payload
- * codec) and a worker connection; and payment workers, each one build, started and stopped on demand.
+ * (migrated), the gateway simulator on a free port, the saga's activities and a Temporal client (with the payload
+ * codec); and payment workers, each one build with a connection of its own, started and stopped on demand.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +33,6 @@ export interface DrillWorker {
 export class DrillSystem {
   pool?: Pool;
   client?: Client;
-  private connection?: NativeConnection;
   private gateway?: Server;
   private activities?: Activities;
   private readonly workers: DrillWorker[] = [];
@@ -56,11 +55,10 @@ export class DrillSystem {
       namespace: config.temporal.namespace,
       dataConverter: temporalDataConverter(config),
     });
-    this.connection = await NativeConnection.connect(temporalConnectionOptions(config));
   }
 
-  get workflowService(): NativeConnection['workflowService'] {
-    return this.connection!.workflowService;
+  get workflowService(): Client['workflowService'] {
+    return this.client!.workflowService;
   }
 
   /**
@@ -68,20 +66,29 @@ export class DrillSystem {
    * `code` it bundles workflows/ as the worker role does from source.
    */
   async startWorker(config: Config, code?: string): Promise<DrillWorker> {
-    const connection = this.connection!;
-    const worker: Worker = await createPaymentWorker({
+    // One connection per worker, as two deployed processes have: the SDK refuses a second worker of the same
+    // task queue and build on one connection, and two unversioned builds are both "no build".
+    const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+    let worker: Worker;
+    try {
+      worker = await createPaymentWorker({
       config,
       connection,
       activities: this.activities!,
       taskQueue: config.temporal.taskQueue,
-      ...(code === undefined ? {} : { workflowCode: { workflowBundle: { code } } satisfies Pick<WorkerOptions, 'workflowBundle'> }),
-    });
+        ...(code === undefined ? {} : { workflowCode: { workflowBundle: { code } } satisfies Pick<WorkerOptions, 'workflowBundle'> }),
+      });
+    } catch (err) {
+      await connection.close();
+      throw err;
+    }
     let failure: unknown;
     // A run that fails is a worker that polls no more: kept, and thrown by stop(), so the drill reports it.
     const running = worker.run().catch((err: unknown) => {
       failure = err;
     });
     const version = workerVersion(config);
+    let closed = false;
     const handle: DrillWorker = {
       version,
       async promote(signal) {
@@ -90,6 +97,10 @@ export class DrillSystem {
       async stop() {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
+        if (!closed) {
+          closed = true;
+          await connection.close();
+        }
         if (failure) throw failure;
       },
     };
@@ -108,7 +119,6 @@ export class DrillSystem {
       }
     };
     for (const w of this.workers) await attempt(() => w.stop());
-    await attempt(() => this.connection?.close());
     await attempt(() => this.client?.connection.close());
     await attempt(async () => {
       const server = this.gateway;

@@ -18,6 +18,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import pg from 'pg';
 import type { Config } from '../../config';
 import { localCodecEndpoint } from '../../temporal/codec';
+import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { cachePath, statePaths, type Engine } from './engine';
 import { portOpen, runLogged, sleep, StackError, which } from './proc';
 import { DYNAMIC_CONFIG } from './temporal';
@@ -221,7 +222,10 @@ async function namespaceServed(config: Config, connection: Connection): Promise<
   }
 }
 
-/** Registers paysaga's namespace if the cluster has none by that name (the dev server does it from a flag). */
+/**
+ * Registers paysaga's namespace if the cluster has none by that name, and its search attributes if it lacks them
+ * (the dev server does both from its flags), so the cluster is ready for sagas as the dev server is.
+ */
 async function ensureNamespace(config: Config): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5_000 });
   try {
@@ -239,6 +243,7 @@ async function ensureNamespace(config: Config): Promise<void> {
       if (Date.now() > deadline) throw new StackError(`temporal-frontend: namespace ${namespace} not served after 60s`);
       await sleep(500);
     }
+    await registerSearchAttributes(connection, namespace);
   } finally {
     await connection.close();
   }
