@@ -32,7 +32,7 @@ export function workflowBuildId(): string {
   if (fs.existsSync(PREBUILT_BUNDLE)) hash.update(fs.readFileSync(PREBUILT_BUNDLE));
   else {
     for (const file of sourceFiles(WORKFLOWS_DIR)) hash.update(path.relative(WORKFLOWS_DIR, file)).update(fs.readFileSync(file));
-    hash.update((require('@temporalio/workflow/package.json') as { version: string }).version);
+    hash.update(fs.readFileSync(require.resolve('@temporalio/workflow/package.json')));
   }
   return `wf-${hash.digest('hex').slice(0, 12)}`;
 }
