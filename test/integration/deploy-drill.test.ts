@@ -33,6 +33,7 @@ describe('npm run deploy-drill', function () {
     assert.deepEqual(r.versions.seen, { [`PINNED on ${r.builds.v1}`]: 20, [`PINNED on ${r.builds.v2}`]: 20 }, report);
     assert.equal(r.taskFailures, 0, report);
     assert.equal(r.nondeterminism.count, 0, report);
+    assert.equal(r.runningOnV1AtSwitch, 20, report);
     assert.equal(r.runningOnV1, 0, report);
     assert.ok(r.drainageV1 === 'DRAINING' || r.drainageV1 === 'DRAINED', `v1's drainage is reported (${r.drainageV1})`);
     assert.equal(r.terminated, 0, report);

@@ -65,7 +65,11 @@ export const runningOnQuery = (taskQueue: string, version: WorkerDeploymentVersi
   `TemporalWorkerDeploymentVersion = '${version.deploymentName}:${version.buildId}'`;
 
 /** The version's drainage as the server reports it: DRAINING while it may still get sagas' tasks, DRAINED once none. */
-export async function drainageStatus(service: WorkflowService, namespace: string, version: WorkerDeploymentVersion): Promise<string> {
+export async function drainageStatus(
+  service: WorkflowService,
+  namespace: string,
+  version: WorkerDeploymentVersion,
+): Promise<string> {
   const { workerDeploymentVersionInfo } = await service.describeWorkerDeploymentVersion({
     namespace,
     deploymentVersion: { deploymentName: version.deploymentName, buildId: version.buildId },

@@ -6,7 +6,8 @@ const seconds = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1
 export function formatDeployDrill(r: DeployDrillResult): string {
   const total = r.payments + r.after;
   const lines = [
-    `deploy drill ${r.runId} (${r.mode}), task queue ${r.taskQueue}` + (r.mode === 'versioned' ? `, deployment ${r.deploymentName}` : ''),
+    `deploy drill ${r.runId} (${r.mode}), task queue ${r.taskQueue}` +
+      (r.mode === 'versioned' ? `, deployment ${r.deploymentName}` : ''),
     `  payments       ${r.payments} waiting before the deploy (${r.review} in PENDING_REVIEW), ${r.after} started after the switch`,
     `  phases         ${PHASES.map((p) => `${p} ${seconds(r.phasesMs[p])}`).join(', ')}`,
     `  decided        ${r.decided.authorized + r.decided.declined} of ${total} (${r.decided.authorized} AUTHORIZED, ${r.decided.declined} DECLINED)`,
@@ -19,7 +20,10 @@ export function formatDeployDrill(r: DeployDrillResult): string {
       (r.nondeterminism.firstMessage ? `; first: ${r.nondeterminism.firstMessage}` : ''),
   ];
   if (r.mode === 'versioned')
-    lines.push(`  v1 afterwards  ${r.runningOnV1 ?? '?'} running on it (visibility), drainage ${r.drainageV1 ?? '?'}`);
+    lines.push(
+      `  v1             ${r.runningOnV1AtSwitch ?? '?'} sagas running on it at the switch, ${r.runningOnV1 ?? '?'} after the close ` +
+        `(visibility); drainage ${r.drainageV1 ?? '?'}`,
+    );
   lines.push(`  left open      ${r.terminated} terminated at the end, ${r.leftRunning} still running`);
   lines.push(r.ok ? '  ok: the expectations of this mode hold' : `  NOT ok:\n${r.problems.map((p) => `    - ${p}`).join('\n')}`);
   return lines.join('\n');

@@ -71,7 +71,9 @@ export interface DeployDrillResult {
   /** Sagas whose history has a WorkflowTaskFailed event. */
   taskFailures: number;
   nondeterminism: { count: number; ofWaiting: number; firstMessage?: string };
-  /** Visibility's count of running sagas on v1 after every saga closed (versioned). */
+  /** Visibility's count of running sagas on v1 once v2 is current (versioned): the old ones, all still there. */
+  runningOnV1AtSwitch?: number;
+  /** The same after every saga closed: 0 means v1's workers may stop. */
   runningOnV1?: number;
   /** v1's drainage as the server reports it then (versioned): DRAINED takes minutes with default settings. */
   drainageV1?: string;
@@ -118,7 +120,8 @@ export async function runDeployDrill(opts: DeployDrillOptions): Promise<DeployDr
   const log = opts.log ?? ((line: string) => console.log(line));
   const { signal } = opts;
   const after = opts.after ?? AFTER_SWITCH;
-  if (!Number.isInteger(opts.payments) || opts.payments < 1) throw new RangeError('payments must be a whole number of at least 1');
+  if (!Number.isInteger(opts.payments) || opts.payments < 1)
+    throw new RangeError('payments must be a whole number of at least 1');
   if (!Number.isInteger(opts.review) || opts.review < 0 || opts.review > opts.payments)
     throw new RangeError('review must be a whole number between 0 and payments');
 
@@ -172,6 +175,8 @@ export async function runDeployDrill(opts: DeployDrillOptions): Promise<DeployDr
   let v2: DrillWorker | undefined;
   let closedOut = false;
   const problems: string[] = [];
+  const v1Version = { deploymentName, buildId: builds.v1 };
+  let runningOnV1AtSwitch: number | undefined;
 
   /** Terminates every saga of the drill still open, so nothing of it is left running; returns how many. */
   const closeOut = async (): Promise<number> => {
@@ -215,6 +220,7 @@ export async function runDeployDrill(opts: DeployDrillOptions): Promise<DeployDr
         },
         { timeoutMs: 60_000 + old.length * 100, everyMs: 500, signal },
       );
+      signal?.throwIfAborted();
       if (!waited) throw new DrillTimeout(`${pending.size} of ${old.length} sagas were not waiting (or in review) in time`);
       log(`deploy-drill: ${old.length} sagas waiting on v1, ${opts.review} of them in PENDING_REVIEW`);
     });
@@ -229,18 +235,29 @@ export async function runDeployDrill(opts: DeployDrillOptions): Promise<DeployDr
       }
       await v2.promote(signal);
       // Until the routing has reached every partition of the task queue, a new saga may still start on v1.
-      if (!(await eventually(() => routingSettled(system!.workflowService, config.temporal.namespace, deploymentName), { timeoutMs: 30_000, signal })))
+      if (
+        !(await eventually(() => routingSettled(system!.workflowService, config.temporal.namespace, deploymentName), {
+          timeoutMs: 30_000,
+          signal,
+        }))
+      )
         problems.push('the routing change to v2 was still in progress after 30 s');
-      log(`deploy-drill: v2 is the current version; v1 keeps its ${old.length} pinned sagas`);
+      // The query that tells when v1 may stop, seen counting first: every old saga is still running there.
+      await eventually(
+        async () =>
+          (runningOnV1AtSwitch = (await client.workflow.count(runningOnQuery(taskQueue, v1Version))).count) === old.length,
+        { timeoutMs: 30_000, everyMs: 1_000, signal },
+      );
+      log(`deploy-drill: v2 is the current version; visibility counts ${runningOnV1AtSwitch} sagas running on v1`);
     });
 
     await phase('after', async () => {
-      const news = Array.from({ length: after }, (_, i) => drillPayment(runId, 'after', i));
-      await mapLimit(news, CONCURRENCY, async (p) => {
+      // Listed before they start: a drill that fails midway terminates whichever did start.
+      fresh.push(...Array.from({ length: after }, (_, i) => drillPayment(runId, 'after', i)));
+      await mapLimit(fresh, CONCURRENCY, async (p) => {
         await recordBeforeStart(pool, freshState(p.payment.accountId));
         await start(client, p, waitingPolicy, taskQueue);
       });
-      fresh.push(...news);
     });
 
     await phase('deliver', async () => {
@@ -280,7 +297,8 @@ export async function runDeployDrill(opts: DeployDrillOptions): Promise<DeployDr
         const key = v.buildId ? `${v.behavior ?? 'no behaviour'} on ${v.buildId}` : 'unversioned';
         seen[key] = (seen[key] ?? 0) + 1;
       }
-      const on = (p: DrillPayment, buildId: string) => versions.get(p)?.behavior === 'PINNED' && versions.get(p)?.buildId === buildId;
+      const on = (p: DrillPayment, buildId: string) =>
+        versions.get(p)?.behavior === 'PINNED' && versions.get(p)?.buildId === buildId;
       const nondeterministic = old.filter((p) => isNondeterminism(failures.get(p)));
       const decisions = [...outcomes.values()];
       const authorized = decisions.filter((o) => o?.decision === 'AUTHORIZED').length;
@@ -289,7 +307,6 @@ export async function runDeployDrill(opts: DeployDrillOptions): Promise<DeployDr
       let runningOnV1: number | undefined;
       let drainageV1: string | undefined;
       if (!opts.unversioned) {
-        const v1Version = { deploymentName, buildId: builds.v1 };
         // Visibility follows the close of the last saga within a second or so.
         await eventually(
           async () => (runningOnV1 = (await client.workflow.count(runningOnQuery(taskQueue, v1Version))).count) === 0,
@@ -314,6 +331,7 @@ export async function runDeployDrill(opts: DeployDrillOptions): Promise<DeployDr
           ofWaiting: old.length,
           firstMessage: failures.get(nondeterministic[0]!)?.message,
         },
+        runningOnV1AtSwitch,
         runningOnV1,
         drainageV1,
         terminated,
@@ -325,12 +343,15 @@ export async function runDeployDrill(opts: DeployDrillOptions): Promise<DeployDr
     if (opts.unversioned) {
       if (result.nondeterminism.count === 0) problems.push('no waiting saga failed on v2: the control did not show the failure');
     } else {
-      if (result.decided.authorized !== total) problems.push(`${total - result.decided.authorized} of ${total} payments not authorized`);
+      if (result.decided.authorized !== total)
+        problems.push(`${total - result.decided.authorized} of ${total} payments not authorized`);
       if (result.taskFailures > 0) problems.push(`${result.taskFailures} sagas had a workflow task fail`);
       if (result.versions.oldPinnedV1 !== old.length)
         problems.push(`${old.length - result.versions.oldPinnedV1} of ${old.length} old sagas not pinned to v1`);
       if (result.versions.newOnV2 !== fresh.length)
         problems.push(`${fresh.length - result.versions.newOnV2} of ${fresh.length} new sagas not on v2`);
+      if (result.runningOnV1AtSwitch !== old.length)
+        problems.push(`visibility counted ${result.runningOnV1AtSwitch} of ${old.length} old sagas running on v1 at the switch`);
       if (result.runningOnV1 !== 0) problems.push(`visibility still counts ${result.runningOnV1} sagas running on v1`);
       if (result.terminated > 0) problems.push(`${result.terminated} sagas were still open at the end`);
     }
@@ -352,7 +373,8 @@ export async function runDeployDrill(opts: DeployDrillOptions): Promise<DeployDr
   } finally {
     const t0 = Date.now();
     // A drill that failed or was stopped still leaves nothing running: no saga of its own, no worker, no engine.
-    if (system?.client && !closedOut) await closeOut().catch((err: unknown) => log(`deploy-drill: could not terminate its sagas: ${String(err)}`));
+    if (system?.client && !closedOut)
+      await closeOut().catch((err: unknown) => log(`deploy-drill: could not terminate its sagas: ${String(err)}`));
     await v1?.stop().catch((err: unknown) => log(`deploy-drill: worker v1 ended with ${String(err)}`));
     await v2?.stop().catch((err: unknown) => log(`deploy-drill: worker v2 ended with ${String(err)}`));
     await system?.close();

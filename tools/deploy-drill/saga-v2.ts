@@ -37,7 +37,10 @@ export function withLeadingTimer(source: string): string {
   exactlyOnce(source, SAGA_BODY, 'authorizePayment declaration');
   exactlyOnce(source, WORKFLOW_IMPORT, "import from '@temporalio/workflow'");
   return source
-    .replace(WORKFLOW_IMPORT, (_all, names: string) => `import {${names.replace(/,?\s*$/, '')}, sleep as ${TIMER} } from '@temporalio/workflow';`)
+    .replace(
+      WORKFLOW_IMPORT,
+      (_all, names: string) => `import {${names.replace(/,?\s*$/, '')}, sleep as ${TIMER} } from '@temporalio/workflow';`,
+    )
     .replace(SAGA_BODY, (head) => `${head}\n  await ${TIMER}(1); // deploy drill: an unpatched change\n`);
 }
 

@@ -72,20 +72,22 @@ export class DrillSystem {
     let worker: Worker;
     try {
       worker = await createPaymentWorker({
-      config,
-      connection,
-      activities: this.activities!,
-      taskQueue: config.temporal.taskQueue,
-        ...(code === undefined ? {} : { workflowCode: { workflowBundle: { code } } satisfies Pick<WorkerOptions, 'workflowBundle'> }),
+        config,
+        connection,
+        activities: this.activities!,
+        taskQueue: config.temporal.taskQueue,
+        ...(code === undefined
+          ? {}
+          : { workflowCode: { workflowBundle: { code } } satisfies Pick<WorkerOptions, 'workflowBundle'> }),
       });
     } catch (err) {
       await connection.close();
       throw err;
     }
-    let failure: unknown;
+    let failure: Error | undefined;
     // A run that fails is a worker that polls no more: kept, and thrown by stop(), so the drill reports it.
     const running = worker.run().catch((err: unknown) => {
-      failure = err;
+      failure = err instanceof Error ? err : new Error(String(err));
     });
     const version = workerVersion(config);
     let closed = false;
