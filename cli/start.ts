@@ -89,6 +89,11 @@ export const command: Command = {
           console.log(`  Operator console   http://127.0.0.1:${config.api.port}/console (sign in with the operator token)`);
         }
         if (tokensFile) console.log(`  API tokens         ${tokensFile} (a client and an operator bearer token)`);
+        const { codec } = config.temporal;
+        if (codec.enabled)
+          console.log(
+            `  Payload codec      AES-256-GCM, keys ${codec.keys ? 'from TEMPORAL_CODEC_KEYS' : codec.keysFile}; the Web UI decodes for an operator signed in to the console`,
+          );
         console.log(`  Metrics            ${metricsUrl} (health: /health/ready)`);
         if (values.demo) {
           // Ctrl-C during the demo ends it early; the system then stops as usual.
