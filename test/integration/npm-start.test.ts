@@ -68,6 +68,9 @@ describe('npm start: the whole system in one process, with the demo', function (
       assert.match(output, new RegExp(`Metrics +http://127\\.0\\.0\\.1:${config.observability.metricsPort}/metrics`));
       const tokensFile = /API tokens +(\S+)/.exec(output)?.[1];
       assert.ok(tokensFile && fs.existsSync(tokensFile), 'the local API tokens file');
+      // The stack's payload key: written once, readable by its owner only.
+      const keysFile = /Payload codec +AES-256-GCM, keys (\S+);/.exec(output)?.[1];
+      assert.ok(keysFile && (fs.statSync(keysFile).mode & 0o777) === 0o600, `the local payload keys file (${keysFile})`);
       assert.equal(fs.statSync(tokensFile).mode & 0o077, 0, 'only its owner may read it');
       const tokens = JSON.parse(fs.readFileSync(tokensFile, 'utf8')) as { token: string; roles: string[] }[];
       const clientToken = tokens.find((t) => t.roles.includes('client'))!.token;
