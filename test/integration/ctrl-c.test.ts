@@ -46,6 +46,17 @@ async function portWithRoom(): Promise<number> {
   }
 }
 
+/**
+ * STACK_TEMPORAL_PORT: in the cluster topology at most 33061, since Temporal keeps its services' membership ports
+ * (300 below) in a smallint column (config/load.ts), below the kernel's ephemeral range that freePort() draws from.
+ */
+async function temporalPortWithRoom(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 13_000);
+    if (!(await portOpen(port)) && !(await portOpen(port - 299)) && !(await portOpen(port + 1))) return port;
+  }
+}
+
 describe('Ctrl-C to the process group of npm start', function () {
   this.timeout(300_000);
 
@@ -63,7 +74,7 @@ describe('Ctrl-C to the process group of npm start', function () {
       'GATEWAY_PORT',
       'METRICS_PORT',
     ])
-      ports[name] = await portWithRoom();
+      ports[name] = name === 'STACK_TEMPORAL_PORT' ? await temporalPortWithRoom() : await portWithRoom();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PAYSAGA_STATE_DIR: stateDir,
