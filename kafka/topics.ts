@@ -70,9 +70,11 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<string
     const existing = new Set(await admin.listTopics());
     const missing = topicSpecs(config).filter((spec) => !existing.has(spec.topic));
     if (missing.length > 0) {
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      // KafkaJS waits for the new partitions' leaders for `timeout` (5 s unless given): a three-broker cluster
+      // started a moment before, on a busy machine, took longer (UNKNOWN_TOPIC_OR_PARTITION at `npm start`).
+      await admin.createTopics({ topics: missing, waitForLeaders: true, timeout: 60_000 });
       // A new partition's leader may not answer offset requests at once ("not the leader"): wait until all do.
-      for (const { topic } of missing) await retry(() => admin.fetchTopicOffsets(topic));
+      for (const { topic } of missing) await retry(() => admin.fetchTopicOffsets(topic), 240);
     }
     return missing.map((spec) => spec.topic);
   } finally {
