@@ -180,16 +180,52 @@ export function ensureStackCodecKeys(config: Config): string | undefined {
 
 /**
  * A rotation of a keys file: a new key first (it seals from the next start of each process on), every older one
- * kept (they open what they sealed). Written whole to a temporary file and renamed over the old one (mode 600), so
- * a process that reads the file meanwhile sees the old list or the new, never half of one. Returns the new key's id.
+ * kept (they open what they sealed). Staged (`stage`), the new key goes second instead: every process restarted
+ * with it opens what it will seal, and none seals with it yet, which is the first step when processes restart one
+ * at a time (promoteCodecKey is the second). Written whole to a temporary file and renamed over the old one (mode
+ * 600), so a process that reads the file meanwhile sees the old list or the new, never half of one. Returns the
+ * new key's id.
  */
-export function rotateCodecKeysFile(file: string, id = `key-${new Date().toISOString().replace(/[:.]/g, '-')}`): string {
-  const current = codecKeysSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  if (!current.success) throw new Error(`${file}: ${z.prettifyError(current.error).replace(/\n/g, '; ')}`);
-  if (current.data.some((k) => k.id === id)) throw new Error(`${file} already has a key "${id}"`);
-  const next = [newCodecKey(id), ...current.data];
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
-  fs.renameSync(temporary, file);
+export function rotateCodecKeysFile(
+  file: string,
+  id = `key-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+  opts: { stage?: boolean } = {},
+): string {
+  const current = readKeysFile(file);
+  if (current.some((k) => k.id === id)) throw new Error(`${file} already has a key "${id}"`);
+  const fresh = newCodecKey(id);
+  writeKeysFile(file, opts.stage ? [current[0]!, fresh, ...current.slice(1)] : [fresh, ...current]);
   return id;
+}
+
+/**
+ * The second step of a rotation across several machines: the staged key `id` (every process can already open what
+ * it seals) moves first, so each process seals with it from its next start.
+ */
+export function promoteCodecKey(file: string, id: string): void {
+  const current = readKeysFile(file);
+  const key = current.find((k) => k.id === id);
+  if (!key) throw new Error(`${file} has no key "${id}" (it has ${current.map((k) => `"${k.id}"`).join(', ')})`);
+  writeKeysFile(file, [key, ...current.filter((k) => k !== key)]);
+}
+
+/** The keys file's entries, validated; a parse error never quotes the file (it holds keys). */
+function readKeysFile(file: string): { id: string; key: string }[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new Error(`${file}: not valid JSON`);
+    throw err;
+  }
+  const current = codecKeysSchema.safeParse(parsed);
+  if (!current.success) throw new Error(`${file}: ${z.prettifyError(current.error).replace(/\n/g, '; ')}`);
+  return current.data;
+}
+
+/** Written whole to a temporary file and renamed over the old one (mode 600). */
+function writeKeysFile(file: string, keys: { id: string; key: string }[]): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(temporary, file);
 }

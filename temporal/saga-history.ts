@@ -321,8 +321,8 @@ export async function sagaEntries(
 }
 
 /**
- * The saga's history, or why it cannot be read: gone after the namespace's retention (or never started), or
- * Temporal did not answer within `timeoutMs`. Never throws for either.
+ * The saga's history, or why it cannot be read: gone after the namespace's retention (or never started),
+ * Temporal did not answer within `timeoutMs`, or a payload does not decode (its key was retired). Never throws.
  */
 export async function readSagaHistory(
   client: Client,
@@ -341,5 +341,10 @@ export async function readSagaHistory(
       };
     return { status: 'unavailable', reason: `Temporal did not answer: ${(err as Error).message.split('\n')[0]}` };
   }
-  return { status: 'available', entries: await sagaEntries(client.options.loadedDataConverter, history, payment) };
+  try {
+    return { status: 'available', entries: await sagaEntries(client.options.loadedDataConverter, history, payment) };
+  } catch (err) {
+    // A payload sealed with a key this process no longer has (or a history it cannot read): say so, do not fail.
+    return { status: 'unavailable', reason: `the saga's history cannot be decoded: ${(err as Error).message.split('\n')[0]}` };
+  }
 }

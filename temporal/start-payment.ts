@@ -26,7 +26,8 @@ export function sagaPolicy(config: Config): SagaPolicy {
 /**
  * What the Temporal Web UI and CLI show of a saga besides its id: a one-line summary that names the payment
  * in its row ("12.50 EUR · acc-1 → m-1"), and fixed details. The saga keeps its current details itself.
- * Nothing secret goes here: the UI shows it to everyone who can list workflows.
+ * It names the account and the amount, so it is a payload like any other: the codec seals it (temporal/codec.ts), and
+ * only a reader with the codec endpoint sees it in clear (docs/security.md).
  */
 export function sagaMetadata(payment: PaymentRequest, policy: SagaPolicy): { staticSummary: string; staticDetails: string } {
   const then = policy.timeoutPolicy === 'decline' ? 'then declines' : `then waits ${policy.reviewDeadlineMs / 1000} s for review`;

@@ -9,29 +9,46 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
+import esbuild from 'esbuild';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
 import { logger } from '../observability/logger';
+import { FAILURE_CONVERTER_PATH } from '../temporal/codec';
 
-const WORKFLOWS_DIR = path.resolve(__dirname, '..', 'workflows');
 const PREBUILT_BUNDLE = path.resolve(__dirname, '..', 'workflow-bundle.js');
-
-const sourceFiles = (dir: string): string[] =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : /\.[cm]?[jt]s$/.test(e.name) ? [path.join(dir, e.name)] : []))
-    .sort();
+const REPO_ROOT = path.resolve(__dirname, '..');
 
 /**
- * The build id of the workflow code this worker runs: a hash of the prebuilt bundle when there is one, else of
- * workflows/ and the workflow SDK's version. Activities are not in it: they are not replayed, so an activity-only
- * change is the same build, and its new code reaches the sagas of that build too.
+ * The project's own files that the workflow bundle is made of: workflows/ and everything it imports (contracts,
+ * helpers), and the failure converter that runs in the sandbox too, read from the import graph (esbuild's
+ * metafile) so that a change in any of them is a new build. Packages are left out: the SDK's version stands for them.
+ */
+export function workflowSourceFiles(): string[] {
+  const { metafile } = esbuild.buildSync({
+    entryPoints: [require.resolve('../workflows'), FAILURE_CONVERTER_PATH],
+    bundle: true,
+    write: false,
+    metafile: true,
+    packages: 'external',
+    platform: 'node',
+    logLevel: 'silent',
+    absWorkingDir: REPO_ROOT,
+    outdir: 'unused',
+  });
+  return Object.keys(metafile.inputs).sort();
+}
+
+/**
+ * The build id of the workflow code this worker runs: a hash of the prebuilt bundle when there is one, else of the
+ * sources the bundle is made of (by path and content) and the workflow SDK's version. Activities are not in it:
+ * they are not replayed, so an activity-only change is the same build, and its new code reaches the sagas of that
+ * build too.
  */
 export function workflowBuildId(): string {
   const hash = createHash('sha256');
   if (fs.existsSync(PREBUILT_BUNDLE)) hash.update(fs.readFileSync(PREBUILT_BUNDLE));
   else {
-    for (const file of sourceFiles(WORKFLOWS_DIR)) hash.update(path.relative(WORKFLOWS_DIR, file)).update(fs.readFileSync(file));
+    for (const file of workflowSourceFiles()) hash.update(file).update(fs.readFileSync(path.join(REPO_ROOT, file)));
     hash.update(fs.readFileSync(require.resolve('@temporalio/workflow/package.json')));
   }
   return `wf-${hash.digest('hex').slice(0, 12)}`;

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { defaultDataConverter } from '@temporalio/common';
+import { defaultDataConverter, type Payload } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { AccountState } from '../../contracts/payment';
+import { EncryptionCodec, newCodecKey } from '../../temporal/codec';
 import { judgeArrivals, readSagaHistory, sagaEntries } from '../../temporal/saga-history';
 import { isFresh, judgeArrival } from '../../workflows/account-state-verdict';
 import { LOCAL_STEPS_HISTORIES_DIR } from '../workflows/saga-harness';
@@ -104,6 +105,34 @@ describe("a saga's history read for operators (temporal/saga-history.ts)", () =>
       ['voidAtGateway', 'scheduled', null, null],
       ['voidAtGateway', 'completed', 1, 'voided'],
     ]);
+  });
+
+  it('reads a history sealed with a retired key as unavailable, naming the key, instead of throwing', async () => {
+    const key = (id: string) => ({ id, key: Buffer.from(newCodecKey(id).key, 'base64') });
+    const retired = new EncryptionCodec([key('retired')]);
+    const history = historyFromJSON(
+      JSON.parse(fs.readFileSync(path.join(LOCAL_STEPS_HISTORIES_DIR, 'authorized-fresh-state-signalled.json'), 'utf8')),
+    );
+    // Every payload of the history sealed with a key the reader below does not have.
+    const seal = async (node: unknown): Promise<void> => {
+      if (!node || typeof node !== 'object') return;
+      const payloads = (node as { payloads?: Payload[] }).payloads;
+      if (Array.isArray(payloads)) (node as { payloads: Payload[] }).payloads = await retired.encode(payloads);
+      for (const child of Object.values(node)) await seal(child);
+    };
+    await seal(history);
+    const client = new Client({
+      connection: Connection.lazy({ address: '127.0.0.1:1' }),
+      dataConverter: { payloadCodecs: [new EncryptionCodec([key('current')])] },
+    });
+    client.workflow.getHandle = (() => ({ fetchHistory: () => Promise.resolve(history) })) as never;
+    try {
+      const read = await readSagaHistory(client, 'payment-x', { accountId: 'acc-1', requestedAt }, 500);
+      assert.equal(read.status, 'unavailable');
+      assert.match(read.status === 'unavailable' ? read.reason : '', /cannot be decoded: .*"retired"/);
+    } finally {
+      await client.connection.close();
+    }
   });
 
   it('reads no history from a Temporal that does not answer, and says so instead of throwing', async () => {

@@ -12,6 +12,7 @@ import {
   ensureStackCodecKeys,
   KEY_ID_METADATA,
   newCodecKey,
+  promoteCodecKey,
   rotateCodecKeysFile,
   TamperedPayloadError,
   UnknownCodecKeyError,
@@ -157,6 +158,39 @@ describe('payload codec keys: from configuration, a file, or the stack', () => {
     assert.equal(codec.keyId, 'next');
     assert.throws(() => rotateCodecKeysFile(config.temporal.codec.keysFile, 'next'), /already has a key "next"/);
     assert.deepEqual(fs.readdirSync(dir), ['codec-keys.json'], 'no temporary file left');
+  });
+
+  it('a staged rotation opens with the new key first and seals with it only once promoted', async () => {
+    const config = loadConfig({ PAYSAGA_STATE_DIR: dir });
+    ensureStackCodecKeys(config);
+    const [before] = codecKeys(config)!;
+    assert.equal(rotateCodecKeysFile(config.temporal.codec.keysFile, 'next', { stage: true }), 'next');
+    const staged = codecKeys(config)!;
+    assert.deepEqual(
+      staged.map((k) => k.id),
+      [before!.id, 'next'],
+    );
+    // An instance restarted with the staged list still seals with the old key, which every other instance opens.
+    const stagedCodec = new EncryptionCodec(staged);
+    assert.equal(stagedCodec.keyId, before!.id);
+    const [sealed] = await stagedCodec.encode([defaultPayloadConverter.toPayload(payment)]);
+    assert.deepEqual(defaultPayloadConverter.fromPayload((await new EncryptionCodec([before!]).decode([sealed!]))[0]!), payment);
+    promoteCodecKey(config.temporal.codec.keysFile, 'next');
+    assert.deepEqual(
+      codecKeys(config)!.map((k) => k.id),
+      ['next', before!.id],
+    );
+    assert.equal(fs.statSync(config.temporal.codec.keysFile).mode & 0o777, 0o600);
+    assert.throws(() => promoteCodecKey(config.temporal.codec.keysFile, 'nope'), /has no key "nope"/);
+  });
+
+  it('a keys file that is not JSON is refused without quoting it (it holds keys)', () => {
+    const config = loadConfig({ PAYSAGA_STATE_DIR: dir });
+    const secret = newCodecKey('k').key;
+    fs.writeFileSync(config.temporal.codec.keysFile, `[{"id":"k","key":"${secret}"},]`, { mode: 0o600 });
+    for (const call of [() => rotateCodecKeysFile(config.temporal.codec.keysFile, 'next'), () => codecKeys(config)]) {
+      assert.throws(call, (err: Error) => /not valid JSON/.test(err.message) && !err.message.includes(secret.slice(0, 8)));
+    }
   });
 
   it('the stack writes its keys file once, mode 600, and never over keys that exist', () => {

@@ -1,7 +1,7 @@
 /** The payment worker's version and what a starting worker does with it (workers/versioning.ts); the server faked. */
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../config';
-import { promoteAtStart, workerVersion, workflowBuildId } from '../../workers/versioning';
+import { promoteAtStart, workerVersion, workflowBuildId, workflowSourceFiles } from '../../workers/versioning';
 
 /** A WorkflowService that knows one deployment's current build, refuses `refusals` promotions first, and records calls. */
 function fakeService(current: string | undefined, refusals: { code: number }[] = []) {
@@ -26,6 +26,14 @@ describe('worker versioning', () => {
   it('names the build after the workflow code, the same on every call', () => {
     assert.match(workflowBuildId(), /^wf-[0-9a-f]{12}$/);
     assert.equal(workflowBuildId(), workflowBuildId());
+  });
+
+  it('hashes every project file the workflow bundle is made of, imports outside workflows/ included, and no package', () => {
+    const files = workflowSourceFiles();
+    for (const file of ['workflows/authorize-payment.ts', 'contracts/gateway-timeouts.ts', 'temporal/failure-converter.ts'])
+      assert.ok(files.includes(file), `${file} is in the build id`);
+    assert.ok(!files.some((f) => f.includes('node_modules')), 'packages are named by the SDK version');
+    assert.ok(!files.some((f) => f.startsWith('activities/')), 'activities are not replayed: not in the build id');
   });
 
   it('is a version of paysaga-<task queue> unless told otherwise, and none when versioning is off', () => {
