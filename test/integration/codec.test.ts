@@ -1,7 +1,7 @@
 /**
  * Encrypted histories (temporal/codec.ts, api/codec.ts) on the real engines, with paysaga run as its own process
  * as `npm start` runs it: what Temporal stores of a saga, read with the temporal CLI and no codec, holds no amount,
- * account or operator reason; the same CLI with the api's codec endpoint shows them; the endpoint answers the Web
+ * account, balance, operator reason or failure message; the same CLI with the api's codec endpoint shows them; the endpoint answers the Web
  * UI's origin only, an operator only; and a key rotation (new key first, old one kept) lets every waiting saga be
  * decided, each payload readable with the key it names.
  */
@@ -107,6 +107,13 @@ describe('encrypted histories: the payload codec and its endpoint (real engines,
     const accountId = `acc-codec-${randomUUID()}`;
     const amount = 734_519;
     const reason = `customer confirmed by phone, ticket ${randomUUID()}`;
+    // The gateway's first answer fails: the attempt's failure message is kept in history (the activity's last failure).
+    const faults = await fetch(`${system.config.gateway.url}/admin/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ next: ['fail'] }),
+    });
+    assert.equal(faults.status, 200);
     const paymentId = await pay(accountId, amount);
     const override = await contractFetch(`${system.apiUrl}/payments/${paymentId}/override`, {
       method: 'POST',
@@ -123,13 +130,13 @@ describe('encrypted histories: the payload codec and its endpoint (real engines,
       readable(await temporal('workflow', 'describe', '--workflow-id', workflowId)),
       readable(await temporal('workflow', 'list', '--query', `PaymentId = "${paymentId}"`)),
     ].join('\n');
-    for (const secret of [accountId, String(amount), '7345.19', reason, merchantId])
+    for (const secret of [accountId, String(amount), '7345.19', reason, merchantId, 'gateway answered 503'])
       assert.ok(!stored.includes(secret), `"${secret}" is readable in Temporal without the codec`);
     assert.ok(stored.includes(paymentId), 'the payment id is kept plain (PaymentId search attribute, workflow id)');
     assert.ok(stored.includes(Buffer.from(ENCRYPTED_ENCODING).toString('base64')), 'the payloads are marked encrypted');
 
     const decoded = readable(await temporal('workflow', 'show', '--workflow-id', workflowId, ...codecFlags()));
-    for (const shown of [accountId, String(amount), reason, merchantId])
+    for (const shown of [accountId, String(amount), reason, merchantId, 'gateway answered 503'])
       assert.ok(decoded.includes(shown), `"${shown}" is shown through the codec endpoint`);
   });
 
@@ -222,14 +229,16 @@ describe('encrypted histories: the payload codec and its endpoint (real engines,
       version: 1,
       asOf: new Date(Date.now() + 60_000).toISOString(),
       status: 'active',
-      balance: 100_000,
+      balance: 918_273_645, // the legacy feed's balance reaches the saga as a signal or a step's result: sealed too
       currency: 'EUR',
     }));
     await publishFeed(createKafka(system.config, 'test'), states);
     for (const id of paymentIds) assert.deepEqual((await decision(id)).decision, 'AUTHORIZED', `payment ${id}`);
 
     for (const id of paymentIds) {
-      const history = JSON.parse(await temporal('workflow', 'show', '--workflow-id', paymentWorkflowId(id))) as unknown;
+      const shown = await temporal('workflow', 'show', '--workflow-id', paymentWorkflowId(id));
+      assert.ok(!readable(shown).includes('918273645'), `payment ${id}: the account's balance is readable without the codec`);
+      const history = JSON.parse(shown) as unknown;
       const keyIds = new Set<string>();
       const visit = (node: unknown): void => {
         if (Array.isArray(node)) return node.forEach(visit);
