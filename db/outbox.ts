@@ -36,23 +36,28 @@ export async function enqueueEvent(
 /**
  * Locks the keys of the oldest unsent rows that no other relay holds (until the transaction ends) and returns
  * their unsent rows in id order: no two relays publish one key's rows at once, and a key's rows go in order.
+ * `more` says that unsent rows may remain beyond these: the window of oldest rows was full, or another relay held
+ * some of its keys.
  */
-export async function lockUnsentBatch(tx: PoolClient, batchSize: number): Promise<OutboxRow[]> {
-  const locked = await tx.query<{ message_key: string }>(
-    `select message_key from (select distinct message_key from
-       (select message_key from outbox where sent_at is null order by id limit $1) oldest) keys
-     where pg_try_advisory_xact_lock(hashtextextended('outbox:' || message_key, 0))`,
+export async function lockUnsentBatch(tx: PoolClient, batchSize: number): Promise<{ rows: OutboxRow[]; more: boolean }> {
+  const keys = await tx.query<{ message_key: string; locked: boolean; window_rows: number }>(
+    `with oldest as (select message_key from outbox where sent_at is null order by id limit $1)
+     select message_key, pg_try_advisory_xact_lock(hashtextextended('outbox:' || message_key, 0)) as locked,
+            (select count(*)::int from oldest) as window_rows
+     from (select distinct message_key from oldest) keys`,
     [batchSize],
   );
-  if (locked.rows.length === 0) return [];
+  const locked = keys.rows.filter((k) => k.locked).map((k) => k.message_key);
+  const more = keys.rows.length > locked.length || (keys.rows[0]?.window_rows ?? 0) >= batchSize;
+  if (locked.length === 0) return { rows: [], more };
   // Read in a new statement: its snapshot is taken after the locks, so it sees what a relay that held one of
   // these keys before us has marked sent (the first statement's may not).
   const { rows } = await tx.query<OutboxRow>(
     `select id, event_id, topic, message_key, payload, headers from outbox
      where sent_at is null and message_key = any($1) order by id limit $2`,
-    [locked.rows.map((r) => r.message_key), batchSize],
+    [locked, batchSize],
   );
-  return rows;
+  return { rows, more: more || rows.length >= batchSize };
 }
 
 export async function markSent(tx: PoolClient, ids: number[]): Promise<void> {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config';
+import './request-queue-fix'; // before any client: KafkaJS's idle timer loop, fixed
 import { logger } from '../observability/logger';
 
 const LEVELS = {

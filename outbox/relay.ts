@@ -14,6 +14,9 @@ import { NotifiedLoop } from '../db/notified-loop';
 import { lockUnsentBatch, markSent, type OutboxRow } from '../db/outbox';
 import { metrics } from '../observability/metrics';
 
+/** How soon a relay looks again when another relay held the keys of the oldest rows. */
+const CONTENDED_RETRY_MS = 50;
+
 export interface OutboxRelayOptions {
   pool: Pool;
   kafka: Kafka;
@@ -38,7 +41,14 @@ export class OutboxRelay {
       databaseUrl: opts.databaseUrl,
       pool: opts.pool,
       channel: 'outbox',
-      step: async () => ((await this.publishBatch()) === 0 ? (this.opts.idleMs ?? 1_000) : 0),
+      // Rows may remain (a full batch, or keys another relay held): go on at once, or shortly while another relay
+      // holds keys. Otherwise every unsent row was taken: sleep until the next insert's notification (one that came
+      // during the batch wakes the loop at once) rather than query again for nothing.
+      step: async () => {
+        const { sent, more } = await this.publishBatch();
+        if (!more) return this.opts.idleMs ?? 1_000;
+        return sent > 0 ? 0 : CONTENDED_RETRY_MS;
+      },
     });
   }
 
@@ -57,12 +67,11 @@ export class OutboxRelay {
     await this.producer.disconnect();
   }
 
-  /** Publishes one batch; returns how many rows it sent. */
-  async publishBatch(): Promise<number> {
-    const batchSize = this.opts.batchSize ?? 200;
+  /** Publishes one batch: how many rows it sent, and whether unsent rows may remain. */
+  async publishBatch(): Promise<{ sent: number; more: boolean }> {
     return withTransaction(this.opts.pool, async (tx) => {
-      const rows = await lockUnsentBatch(tx, batchSize);
-      if (rows.length === 0) return 0;
+      const { rows, more } = await lockUnsentBatch(tx, this.opts.batchSize ?? 200);
+      if (rows.length === 0) return { sent: 0, more };
       const byTopic = new Map<string, OutboxRow[]>();
       for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
       // Each row's partition named, so that the answer can be checked against it (kafka/acknowledged-batch.ts).
@@ -86,7 +95,7 @@ export class OutboxRelay {
       );
       this.published += rows.length;
       for (const row of rows) metrics.outboxPublished.inc({ topic: row.topic });
-      return rows.length;
+      return { sent: rows.length, more };
     });
   }
 }

@@ -45,6 +45,11 @@ export function workflowSourceFiles(): string[] {
  * build too.
  */
 export function workflowBuildId(): string {
+  return (builtId ??= hashWorkflowCode()); // the code does not change while the process runs
+}
+let builtId: string | undefined;
+
+function hashWorkflowCode(): string {
   const hash = createHash('sha256');
   if (fs.existsSync(PREBUILT_BUNDLE)) hash.update(fs.readFileSync(PREBUILT_BUNDLE));
   else {

@@ -65,6 +65,16 @@ export class CostMeter {
     },
   ) {}
 
+  /** CPU seconds so far of the engines named (their whole process trees) and of this process: the floors' cost. */
+  cpuS(engines: string[]): number {
+    let total = processUsage(process.pid)!.cpuS;
+    for (const engine of stackEngines(this.deps.config).filter((e) => engines.includes(e.name))) {
+      const pid = runningPid(statePaths(this.deps.config, engine.name).pidFile);
+      total += (pid === undefined ? undefined : treeUsage(pid))?.cpuS ?? 0;
+    }
+    return total;
+  }
+
   async read(): Promise<Counters> {
     const { rows } = await this.deps.pool.query<{ tx: string; read: string; written: string }>(
       `select xact_commit + xact_rollback as tx, tup_returned + tup_fetched as read,
@@ -97,6 +107,16 @@ export class CostMeter {
       usage,
     };
   }
+}
+
+/** CPU ms per second of each process while nothing is offered: what polls, heartbeats and timers cost alone. */
+export function idleCost(before: Counters, after: Counters): { seconds: number; msPerS: Record<string, number>; totalMsPerS: number } {
+  const seconds = (after.at - before.at) / 1000;
+  const msPerS: Record<string, number> = {};
+  for (const [name, u] of Object.entries(usageBetween(before.usage, after.usage)))
+    if (!name.startsWith('bench')) msPerS[name] = Math.round((u.cpuS * 1000 * 10) / seconds) / 10;
+  const totalMsPerS = Math.round(Object.values(msPerS).reduce((a, b) => a + b, 0) * 10) / 10;
+  return { seconds: Math.round(seconds * 10) / 10, msPerS, totalMsPerS };
 }
 
 export interface StepCost {

@@ -79,6 +79,11 @@ export interface ShapeStepResult {
   backlog: { samples: BacklogSample[]; max: number; slopePerS: number; growing: boolean };
   sustainable: boolean;
   failed: string[];
+  /**
+   * CPU ms per completed workflow of what the floor runs on (the Temporal engine, and the bench process that holds
+   * its client and worker), over the step: what the saga's shape costs with nothing else.
+   */
+  cpuMsPerWorkflow?: number;
 }
 
 /** The saga-shaped no-op workflow offered at `rate`/s (open loop): start, its signals, its result. */
@@ -90,7 +95,10 @@ export async function shapeStep(
   durationMs: number,
   drainMs: number,
   p99BoundMs: number,
+  /** CPU seconds so far of what the floor runs on; read before and after the step. */
+  cpuS?: () => number,
 ): Promise<ShapeStepResult> {
+  const cpuBefore = cpuS?.();
   const runs: { t0: number; done?: number; error?: string }[] = [];
   const startedAt = Date.now();
   const sampler = sampleBacklog(() => runs.filter((r) => r.done === undefined && r.error === undefined).length, startedAt);
@@ -114,6 +122,7 @@ export async function shapeStep(
   await Promise.race([Promise.all(inFlight), sleep(drainMs)]);
   while (Date.now() < drainUntil && runs.some((r) => r.done === undefined && r.error === undefined)) await sleep(100);
   const samples = sampler.stop();
+  const cpuUsed = cpuBefore === undefined ? undefined : cpuS!() - cpuBefore;
   const half = startedAt + durationMs / 2;
   const latency = summarize(runs.filter((r) => r.done !== undefined).map((r) => r.done! - r.t0));
   const trend = backlogGrowing(samples, rate, durationMs / 1000);
@@ -138,6 +147,7 @@ export async function shapeStep(
     backlog: { samples, max: Math.max(0, ...samples.map((s) => s.backlog)), slopePerS: trend.slopePerS, growing: trend.growing },
     sustainable: failed.length === 0,
     failed,
+    ...(cpuUsed !== undefined && completed > 0 ? { cpuMsPerWorkflow: Math.round((cpuUsed * 1000 * 10) / completed) / 10 } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ import { stackDown, stackUp } from '../stack';
 import { sleep } from '../stack/proc';
 import { connectTemporal } from '../../temporal/connection';
 import { paymentWorkflowId } from '../../workflows/shared';
-import { CostMeter, historyShape, sampleHistories, spread, stepCost } from './cost';
+import { CostMeter, historyShape, idleCost, sampleHistories, spread, stepCost } from './cost';
 import { DecidedCollector } from './decided-collector';
 import { floorSignal, sagaShapedWorkflow, type SagaShape } from './floor-workflows';
 import { emptyWorkflowFloor, kafkaFloor, postgresFloor, shapeStep, signalFloor, startFloorWorker } from './floors';
@@ -51,9 +51,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const realShape = await historyShape(client, paymentWorkflowId(warmUp.paymentIds.at(-1)!));
     log(`a warm-up payment's history: ${JSON.stringify(realShape)}`);
 
-    const floors = options.floors ? await measureFloors(options, system.config, client, kafka, pool, realShape) : null;
-
     const meter = new CostMeter({ config, pool, kafka, roles: () => system.usage() });
+    const floors = options.floors ? await measureFloors(options, system.config, client, kafka, pool, realShape, meter) : null;
+
+    // What every process costs with nothing offered: at a low rate this is most of a payment's CPU.
+    const idleStart = await meter.read();
+    await sleep(options.smoke ? 2_000 : 10_000);
+    const idle = idleCost(idleStart, await meter.read());
+    log(`idle: ${idle.totalMsPerS} ms of CPU per second, all roles and engines together`);
+
     const sweep: SweepStep[] = [];
     for (const rate of options.rates) {
       log(`offering ${rate} payments/s for ${options.durationMs / 1000} s`);
@@ -97,6 +103,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       sweep,
       maxSustainableRate,
       oneAtATime: warmUp.latency,
+      idle,
       floors,
       ratios: {
         sustainableRateToShapedFloor: ratio(maxSustainableRate, floors?.sagaShaped.maxSustainableRate),
@@ -127,6 +134,7 @@ async function measureFloors(
   kafka: ReturnType<typeof createKafka>,
   pool: ReturnType<typeof createPool>,
   real: Awaited<ReturnType<typeof historyShape>>,
+  meter: CostMeter,
 ): Promise<Floors> {
   const n = options.floorSamples;
   const worker = await startFloorWorker(config);
@@ -158,10 +166,12 @@ async function measureFloors(
     log(`floor: saga-shaped no-op ${JSON.stringify(shape)}, its history ${JSON.stringify(measured)}`);
     const sweep = [];
     for (const rate of options.rates) {
-      const step = await shapeStep(client, worker.taskQueue, shape, rate, options.durationMs, options.drainMs, P99_BOUND_MS);
+      const step = await shapeStep(client, worker.taskQueue, shape, rate, options.durationMs, options.drainMs, P99_BOUND_MS, () =>
+        meter.cpuS(['temporal']),
+      );
       sweep.push(step);
       log(
-        `  no-op shape at ${rate}/s: completed ${step.completedPerS}/s, ${ms(step.latency)} — ${step.sustainable ? 'sustainable' : step.failed.join('; ')}`,
+        `  no-op shape at ${rate}/s: completed ${step.completedPerS}/s, ${ms(step.latency)}, ${step.cpuMsPerWorkflow ?? '–'} ms CPU each — ${step.sustainable ? 'sustainable' : step.failed.join('; ')}`,
       );
       if (!step.sustainable) break;
     }

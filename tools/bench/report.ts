@@ -43,6 +43,8 @@ export interface BenchReport {
   };
   /** POST → decided of the warm-up's payments, sent one at a time on the idle system. */
   oneAtATime: LatencySummary;
+  /** CPU of every role and engine with nothing offered, per second. */
+  idle: { seconds: number; msPerS: Record<string, number>; totalMsPerS: number };
   sweep: SweepStep[];
   maxSustainableRate: number | null;
   floors: Floors | null;
@@ -106,13 +108,17 @@ export function markdown(r: BenchReport): string {
     lines.push('');
     lines.push(`## CPU and memory per process at ${last.offeredRate}/s`);
     lines.push('');
-    lines.push(`| process | CPU s over the step | CPU ms per payment | resident MiB |`);
-    lines.push('|---|---|---|---|');
+    lines.push(`| process | CPU s over the step | CPU ms per payment | idle CPU ms per second | resident MiB |`);
+    lines.push('|---|---|---|---|---|');
     for (const [name, u] of Object.entries(last.cost.processes)) {
       lines.push(
-        `| ${name} | ${u.cpuS} | ${fmt(last.cost.payments ? (u.cpuS * 1000) / last.cost.payments : null, 1)} | ${u.rssMiB} |`,
+        `| ${name} | ${u.cpuS} | ${fmt(last.cost.payments ? (u.cpuS * 1000) / last.cost.payments : null, 1)} | ${fmt(r.idle.msPerS[name], 1)} | ${u.rssMiB} |`,
       );
     }
+    lines.push('');
+    lines.push(
+      `Idle (nothing offered, ${r.idle.seconds} s): ${r.idle.totalMsPerS} ms of CPU per second, all roles and engines together.`,
+    );
   }
   if (r.floors) {
     const f = r.floors;
@@ -136,12 +142,12 @@ export function markdown(r: BenchReport): string {
         (m ? ` (its own history: ${m.events} events, ${m.workflowTasks} workflow tasks).` : '.'),
     );
     lines.push('');
-    lines.push('| offered/s | completed/s | p50 ms | p95 ms | p99 ms | backlog max | sustainable |');
-    lines.push('|---|---|---|---|---|---|---|');
+    lines.push('| offered/s | completed/s | p50 ms | p95 ms | p99 ms | backlog max | CPU ms/workflow (Temporal + client and worker) | sustainable |');
+    lines.push('|---|---|---|---|---|---|---|---|');
     for (const st of f.sagaShaped.sweep) {
       lines.push(
         `| ${st.offeredRate} | ${st.completedPerS} | ${fmt(st.latency?.p50Ms)} | ${fmt(st.latency?.p95Ms)} | ${fmt(st.latency?.p99Ms)} | ` +
-          `${st.backlog.max} | ${st.sustainable ? 'yes' : `no: ${st.failed.join('; ')}`} |`,
+          `${st.backlog.max} | ${fmt(st.cpuMsPerWorkflow, 1)} | ${st.sustainable ? 'yes' : `no: ${st.failed.join('; ')}`} |`,
       );
     }
     lines.push('');
