@@ -13,7 +13,7 @@ import { withTransaction, type Pool } from '../db/pool';
 import { logger, paymentBindings } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { applyPaymentRequested } from '../read-model/projection';
-import { isAlreadyStarted, sagaMetadata, sagaPolicy } from '../temporal/start-payment';
+import { isAlreadyStarted, sagaInput, sagaMetadata, sagaPolicy } from '../temporal/start-payment';
 import type { authorizePayment } from '../workflows';
 import { initialSearchAttributes } from '../workflows/search-attributes';
 import { overrideSignal, paymentWorkflowId, statusQuery } from '../workflows/shared';
@@ -233,7 +233,7 @@ export function paymentRoutes(opts: {
       await client.workflow.signalWithStart<typeof authorizePayment, [Override]>('authorizePayment', {
         workflowId: paymentWorkflowId(payment.paymentId),
         taskQueue: config.temporal.taskQueue,
-        args: [{ payment, policy }],
+        args: [sagaInput(payment, policy)],
         typedSearchAttributes: initialSearchAttributes(payment),
         ...sagaMetadata(payment, policy),
         signal: overrideSignal,

@@ -26,8 +26,12 @@ export interface SupervisedConsumerOptions {
 
 /** KafkaJS's group session: a member that sends no heartbeat for this long is dropped from the group. */
 export const SESSION_TIMEOUT_MS = 10_000;
-/** A member heartbeats this often (also while it handles or retries a record), so it keeps its partitions. */
-export const HEARTBEAT_MS = 1_000;
+/**
+ * A member heartbeats this often (also while it handles or retries a record), so it keeps its partitions: a third of
+ * the session, Kafka's own default ratio. Every heartbeat is a request to the group coordinator, so each consumer
+ * of each role paid one a second to learn of a rebalance within a second rather than three.
+ */
+export const HEARTBEAT_MS = 3_000;
 
 /**
  * What every role's consumer of `groupId` runs with: committed records only, no topic created by a read, the

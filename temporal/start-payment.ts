@@ -11,7 +11,7 @@ import { formatMinorUnits } from '../contracts/money';
 import type { PaymentRequest } from '../contracts/payment';
 import type { authorizePayment } from '../workflows';
 import { initialSearchAttributes } from '../workflows/search-attributes';
-import { paymentWorkflowId, type SagaPolicy } from '../workflows/shared';
+import { paymentWorkflowId, SAGA_REVISION, type AuthorizePaymentInput, type SagaPolicy } from '../workflows/shared';
 
 export function sagaPolicy(config: Config): SagaPolicy {
   return {
@@ -22,6 +22,13 @@ export function sagaPolicy(config: Config): SagaPolicy {
     gatewayRetryBudgetMs: config.gateway.retryBudgetMs,
   };
 }
+
+/** The saga's input: the payment, its policy, and the revision of the saga this code starts (workflows/shared.ts). */
+export const sagaInput = (payment: PaymentRequest, policy: SagaPolicy): AuthorizePaymentInput => ({
+  payment,
+  policy,
+  revision: SAGA_REVISION,
+});
 
 /**
  * What the Temporal Web UI and CLI show of a saga besides its id: a one-line summary that names the payment
@@ -64,7 +71,7 @@ export async function startPayment(
     return await client.workflow.start<typeof authorizePayment>('authorizePayment', {
       workflowId,
       taskQueue: opts.taskQueue,
-      args: [{ payment: opts.payment, policy: opts.policy }],
+      args: [sagaInput(opts.payment, opts.policy)],
       typedSearchAttributes: initialSearchAttributes(opts.payment),
       ...sagaMetadata(opts.payment, opts.policy),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,

@@ -30,9 +30,25 @@ export interface SagaPolicy {
   gatewayRetryBudgetMs: number;
 }
 
+/**
+ * The revision of the saga that starters ask for. A revision stands for every change to the saga's commands made
+ * since recorded histories began: a saga started with one runs them all without asking `patched()`, which on every new
+ * workflow records a marker and upserts the TemporalChangeVersion search attribute (one more event and one more
+ * visibility write per patch, per payment: docs/performance.md). A saga started without one (histories recorded
+ * before revisions, starters of older code) decides by its patch markers, as it always has. Worker Versioning keeps a
+ * saga on the build it started on; the revision is what lets recorded histories of every earlier shape still replay
+ * on this code without a marker in each new one.
+ *
+ * 1: the database steps as local activities, a decline received while AUTHORIZING applied, the review's timeline
+ *    row (the patches local-database-steps, decline-while-authorizing and review-timeline-row).
+ */
+export const SAGA_REVISION = 1;
+
 export interface AuthorizePaymentInput {
   payment: PaymentRequest;
   policy: SagaPolicy;
+  /** SAGA_REVISION when the starter set it; absent in histories recorded before revisions. */
+  revision?: number;
 }
 
 export interface PaymentOutcome {

@@ -166,6 +166,8 @@ export function historySummary(history: History) {
     statusUpserts: events.filter(
       (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[PaymentStatusKey.name],
     ).length,
+    /** Every upsert, the SDK's own of TemporalChangeVersion (one per patch) included. */
+    upserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length,
   };
 }
 
