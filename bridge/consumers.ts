@@ -15,7 +15,15 @@ export interface BridgeHooks extends AccountStateHooks {
   afterStart?: (paymentId: string) => Promise<void>;
 }
 
-export function createBridge(opts: { config: Config; kafka: Kafka; pool: Pool; client: Client; hooks?: BridgeHooks }) {
+export function createBridge(opts: {
+  config: Config;
+  kafka: Kafka;
+  pool: Pool;
+  client: Client;
+  /** Ask for eager workflow start: the client shares the connection of a worker of this process. */
+  eagerStart?: boolean;
+  hooks?: BridgeHooks;
+}) {
   const { config, kafka, pool, client, hooks } = opts;
   const groups = bridgeGroupIds(config);
   const requests = new EventConsumer(
@@ -25,6 +33,7 @@ export function createBridge(opts: { config: Config; kafka: Kafka; pool: Pool; c
       pool,
       policy: sagaPolicy(config),
       taskQueue: config.temporal.taskQueue,
+      eagerStart: opts.eagerStart ?? false,
       groupId: groups.requests,
       afterStart: hooks?.afterStart,
     }),

@@ -12,6 +12,7 @@ export function paymentRequestsHandler(opts: {
   pool: Pool;
   policy: SagaPolicy;
   taskQueue: string;
+  eagerStart: boolean;
   groupId: string;
   /** Test hook: runs after Temporal accepted the start, before the offset is committed. */
   afterStart?: (paymentId: string) => Promise<void>;
@@ -25,7 +26,7 @@ export function paymentRequestsHandler(opts: {
       // start a second saga (while the workflow is retained, the start below is a no-op anyway).
       const decided = await opts.pool.query('select 1 from payment_decisions where payment_id = $1', [payment.paymentId]);
       if (decided.rowCount === 1) return;
-      await startPayment(opts.client, { payment, policy: opts.policy, taskQueue: opts.taskQueue });
+      await startPayment(opts.client, { payment, policy: opts.policy, taskQueue: opts.taskQueue, eager: opts.eagerStart });
       await opts.afterStart?.(payment.paymentId);
     },
   };

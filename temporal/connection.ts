@@ -4,6 +4,7 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import type { Config } from '../config';
 import { temporalUnavailable, waitForEngine } from '../roles/startup';
 import { temporalDataConverter } from './codec';
+import { localWorkerConnection } from './local-worker';
 
 const source = (path?: string, data?: string): ConfigDataSource | undefined =>
   path !== undefined ? { path } : data !== undefined ? { data } : undefined;
@@ -44,4 +45,24 @@ export async function createTemporalClient(config: Config): Promise<Client> {
     dataConverter,
     interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
   });
+}
+
+/**
+ * The client of a role that starts sagas (the bridge). When this process runs the payment worker too, the client
+ * shares the worker's connection and `eager` is true: starts may ask for eager workflow start (temporal/local-worker.ts).
+ * `close` closes the client's own connection, never the worker's.
+ */
+export async function createStarterClient(config: Config): Promise<{ client: Client; eager: boolean; close: () => Promise<void> }> {
+  const shared = localWorkerConnection(config.temporal.namespace, config.temporal.taskQueue);
+  if (!shared) {
+    const client = await createTemporalClient(config);
+    return { client, eager: false, close: () => client.connection.close() };
+  }
+  const client = new Client({
+    connection: shared,
+    namespace: config.temporal.namespace,
+    dataConverter: temporalDataConverter(config),
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
+  return { client, eager: true, close: () => Promise.resolve() };
 }

@@ -64,7 +64,13 @@ export function isAlreadyStarted(err: unknown): boolean {
  */
 export async function startPayment(
   client: Client,
-  opts: { payment: PaymentRequest; policy: SagaPolicy; taskQueue: string },
+  opts: {
+    payment: PaymentRequest;
+    policy: SagaPolicy;
+    taskQueue: string;
+    /** Ask Temporal to hand the first workflow task to this client's worker (temporal/local-worker.ts). */
+    eager?: boolean;
+  },
 ): Promise<WorkflowHandle<typeof authorizePayment>> {
   const workflowId = paymentWorkflowId(opts.payment.paymentId);
   try {
@@ -76,6 +82,7 @@ export async function startPayment(
       ...sagaMetadata(opts.payment, opts.policy),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...(opts.eager ? { requestEagerStart: true } : {}),
     });
   } catch (err) {
     if (isAlreadyStarted(err)) return client.workflow.getHandle(workflowId);

@@ -10,6 +10,7 @@ import { startPeriodicJob } from '../roles/periodic-job';
 import { temporalUnavailable, waitForEngine } from '../roles/startup';
 import { promoteAtStart, workerVersion } from './versioning';
 import { createPaymentWorker } from './worker';
+import { registerLocalWorker } from '../temporal/local-worker';
 
 export async function startWorker({ config, pool }: RoleContext): Promise<RunningRole> {
   const connection = await waitForEngine('Temporal', () => NativeConnection.connect(temporalConnectionOptions(config)), temporalUnavailable);
@@ -31,6 +32,12 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
       await connection.close();
       throw err;
     });
+  // A starter of this process (the bridge) may start sagas eagerly on this worker.
+  const unregister = registerLocalWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+  });
   // Hourly: retention of released reservations and decision records past the replay window.
   const retention = startPeriodicJob({
     name: 'saga-record-retention',
@@ -47,6 +54,7 @@ export async function startWorker({ config, pool }: RoleContext): Promise<Runnin
       (version ? `, version ${version.buildId} of deployment ${version.deploymentName}` : ', unversioned'),
     ready: async () => worker.getState() === 'RUNNING',
     async stop() {
+      unregister();
       removeProbe();
       await retention.stop();
       // Stops polling and lets running activities finish within the shutdown grace time. On SIGINT or
