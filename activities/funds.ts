@@ -4,14 +4,8 @@ import { lockAccount, readAccountState, recordAccountState } from '../db/account
 import { beginWaiting, endWaiting } from '../db/payment-waits';
 import { appendTimelineRowOnce } from '../db/payment-timeline';
 import { withTransaction, type Pool } from '../db/pool';
-import {
-  findReservation,
-  holdFunds,
-  releaseReflectedReservations,
-  releaseReservation,
-  reservedNotReflected,
-} from '../db/reservations';
-import { findRecordedDecision } from './outcome';
+import { holdFunds, releaseReservation, reservationFacts, reservedNotReflected } from '../db/reservations';
+import { paymentDecidedSchema } from '../contracts/payment';
 import { applyRules } from './rules';
 
 export interface BeginWaitingInput {
@@ -52,6 +46,11 @@ export function createFundsActivities({ pool }: { pool: Pool }) {
      * sees this payment waiting (the bridge signals it). DESIGN.md §5.
      */
     async beginWaiting({ paymentId, accountId, requestedAt, deadline }: BeginWaitingInput): Promise<AccountState | undefined> {
+      // Fresh state recorded already (most payments): the saga decides at once and waits for nothing, so there is no
+      // wait to register, and a read outside any lock is enough: that state is committed, and reserveFunds decides
+      // on the newest one under the account lock anyway. One statement instead of a transaction of four.
+      const recorded = await readAccountState(pool, accountId);
+      if (recorded && Date.parse(recorded.asOf) >= Date.parse(requestedAt)) return recorded;
       return withTransaction(pool, async (tx) => {
         await lockAccount(tx, accountId);
         const latest = await beginWaiting(tx, { paymentId, accountId, asOfAtLeast: requestedAt });
@@ -82,13 +81,12 @@ export function createFundsActivities({ pool }: { pool: Pool }) {
       const { paymentId, accountId, amount, currency, snapshot, force } = input;
       return withTransaction(pool, async (tx) => {
         await lockAccount(tx, accountId);
+        const facts = await reservationFacts(tx, paymentId, accountId);
         // Decided already, by an earlier attempt of this workflow task whose path the saga has since left:
         // reserve nothing, and let the saga adopt the recorded decision.
-        const decided = await findRecordedDecision(tx, paymentId);
-        if (decided) return { reserved: false, reason: decided.reason, available: 0 };
-        const existing = await findReservation(tx, paymentId);
-        if (existing) {
-          const { status, forced, releaseReason } = existing;
+        if (facts.decided) return { reserved: false, reason: paymentDecidedSchema.parse(facts.decided).reason, available: 0 };
+        if (facts.reservation) {
+          const { status, forced, releaseReason } = facts.reservation;
           return status === 'released'
             ? {
                 reserved: false,
@@ -97,15 +95,20 @@ export function createFundsActivities({ pool }: { pool: Pool }) {
               }
             : { reserved: true, available: 0, exceededAvailableFunds: forced };
         }
-        // From here the payment decides on the recorded state: no account state can change that, so the bridge
-        // stops signalling it.
-        await endWaiting(tx, paymentId);
-        if (snapshot) await recordAccountState(tx, snapshot);
-        const latest = await readAccountState(tx, accountId);
-        if (latest) await releaseReflectedReservations(tx, latest);
-        const held = await reservedNotReflected(tx, accountId, latest?.currency ?? currency);
+        // The saga's snapshot, when it is newer than the recorded one (a signal the bridge had not recorded): it stands.
+        let latest = facts.latest;
+        if (snapshot && snapshot.accountId === accountId && (!latest || snapshot.version > latest.version)) {
+          await recordAccountState(tx, snapshot);
+          latest = snapshot;
+        }
+        const held = await reservedNotReflected(tx, accountId, latest?.asOf ?? null, latest?.currency ?? currency);
         const rules = applyRules({ amount, currency, snapshot: latest, reservedNotReflected: held });
-        if (!rules.approved && !force) return { reserved: false, reason: rules.reason, available: rules.available };
+        // From here the payment decides on the recorded state: no account state can change that, so the bridge stops
+        // signalling it (the hold ends its wait in the same statement).
+        if (!rules.approved && !force) {
+          await endWaiting(tx, paymentId);
+          return { reserved: false, reason: rules.reason, available: rules.available };
+        }
         await holdFunds(tx, { paymentId, accountId, amount, currency, forced: !rules.approved });
         return { reserved: true, available: rules.available, exceededAvailableFunds: !rules.approved };
       });

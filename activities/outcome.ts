@@ -7,14 +7,11 @@
  */
 import { envelope, EVENT_TYPES } from '../contracts/events';
 import { paymentDecidedSchema, type PaymentDecided } from '../contracts/payment';
-import { TOPICS } from '../contracts/topics';
 import { activityLog } from './log';
 import { lockAccount } from '../db/accounts';
-import { enqueueEvent } from '../db/outbox';
-import { endWaiting } from '../db/payment-waits';
-import { authorizeReservation, releaseHeldReservation } from '../db/reservations';
 import { ledgerAccounts } from '../ledger/accounts';
 import { metrics } from '../observability/metrics';
+import { insertDecision } from '../db/decisions';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool';
 
 export interface RecordDecisionInput {
@@ -23,23 +20,6 @@ export interface RecordDecisionInput {
   event: PaymentDecided;
   /** When the payment was requested: the decision latency metric. */
   requestedAt?: string;
-}
-
-/** Posts a balanced transaction; returns false when it was posted before. */
-async function postAuthorizationHold(tx: PoolClient, e: PaymentDecided): Promise<boolean> {
-  const transactionId = `authorization:${e.paymentId}`;
-  const { rowCount } = await tx.query(
-    `insert into ledger_transactions (transaction_id, payment_id, kind) values ($1, $2, 'authorization_hold')
-     on conflict (transaction_id) do nothing`,
-    [transactionId, e.paymentId],
-  );
-  if (rowCount === 0) return false;
-  await tx.query(
-    `insert into ledger_entries (transaction_id, ledger_account, direction, amount, currency)
-     values ($1, $2, 'debit', $4, $5), ($1, $3, 'credit', $4, $5)`,
-    [transactionId, ledgerAccounts.customer(e.accountId), ledgerAccounts.merchantPending(e.merchantId), e.amount, e.currency],
-  );
-  return true;
 }
 
 /** The decision recorded for a payment (the first one wins), read back from its decided event. */
@@ -67,26 +47,15 @@ export function createOutcomeActivities({ pool }: { pool: Pool }) {
     async recordDecision({ eventId, event, requestedAt }: RecordDecisionInput): Promise<PaymentDecided> {
       const { recorded, decided } = await withTransaction(pool, async (tx) => {
         await lockAccount(tx, event.accountId);
-        const { rowCount } = await tx.query(
-          `insert into payment_decisions (payment_id, event_id, decision, decided_at) values ($1, $2, $3, $4)
-           on conflict (payment_id) do nothing`,
-          [event.paymentId, eventId, event.decision, event.decidedAt],
-        );
-        if (rowCount === 0) return { recorded: false, decided: (await findRecordedDecision(tx, event.paymentId)) ?? event };
-        if (event.decision === 'AUTHORIZED') {
-          await postAuthorizationHold(tx, event);
-          await authorizeReservation(tx, event.paymentId);
-        } else {
-          // A decline holds nothing: a hold made on a path the saga then left (a lost workflow task) is freed.
-          await releaseHeldReservation(tx, event.paymentId, event.reason);
-        }
-        await endWaiting(tx, event.paymentId);
         // The decided record carries this activity's trace context: the payment's trace goes on to its consumers.
-        await enqueueEvent(tx, {
-          topic: TOPICS.paymentDecided,
-          key: event.accountId,
+        const inserted = await insertDecision(tx, {
+          eventId,
+          event,
+          customerAccount: ledgerAccounts.customer(event.accountId),
+          merchantAccount: ledgerAccounts.merchantPending(event.merchantId),
           envelope: envelope(EVENT_TYPES.paymentDecided, eventId, event.decidedAt, event),
         });
+        if (!inserted) return { recorded: false, decided: (await findRecordedDecision(tx, event.paymentId)) ?? event };
         return { recorded: true, decided: event };
       });
       if (!recorded) return decided; // a retry, or a decision recorded before: counted and logged the first time

@@ -10,7 +10,11 @@
  * one payment whatever the timing.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from '../db/pool';
+import type { Envelope } from '../contracts/events';
+import type { PaymentRequest } from '../contracts/payment';
+import { TOPICS } from '../contracts/topics';
+import { prepared, type Pool, type PoolClient } from '../db/pool';
+import { traceHeaders } from '../observability/tracing';
 
 /** How long a claim holds its key before another request may take it over (DESIGN.md §3: 409 meanwhile). */
 export const DEFAULT_LEASE_MS = 30_000;
@@ -31,6 +35,13 @@ export class KeyClaimLost extends Error {
 
 export const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
+const insertClaim = prepared(
+  'idempotency-claim',
+  `insert into idempotency_keys (caller, idempotency_key, request_hash, state, locked_until, claim_token)
+   values ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4 / 1000.0), $5)
+   on conflict (caller, idempotency_key) do nothing`,
+);
+
 export async function claimKey(
   pool: Pool,
   caller: string,
@@ -41,12 +52,7 @@ export async function claimKey(
   // A claim lost to a racing request is read again (it is done, in flight, or gone); a few rounds settle it.
   for (let round = 0; round < 5; round++) {
     const token = randomUUID();
-    const inserted = await pool.query(
-      `insert into idempotency_keys (caller, idempotency_key, request_hash, state, locked_until, claim_token)
-       values ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4 / 1000.0), $5)
-       on conflict (caller, idempotency_key) do nothing`,
-      [caller, key, hash, leaseMs, token],
-    );
+    const inserted = await pool.query(insertClaim([caller, key, hash, leaseMs, token]));
     if (inserted.rowCount === 1) return { kind: 'claimed', token };
     const existing = await readKey(pool, caller, key);
     if (!existing) continue; // deleted by retention or released in between: claim afresh
@@ -93,9 +99,24 @@ async function readKey(pool: Pool, caller: string, key: string) {
   return { requestHash: row.request_hash, answer };
 }
 
+const completeWithPayment = prepared(
+  'idempotency-complete-payment',
+  `with done as (
+     update idempotency_keys set state = 'done', response_status = $4, response_body = $5
+     where caller = $1 and idempotency_key = $2 and state = 'in_flight' and claim_token = $3 returning caller
+   ), caller as (
+     insert into payment_callers (payment_id, caller, requested_at) select $6, caller, $7 from done
+   ), queued as (
+     insert into outbox (event_id, topic, message_key, payload, headers)
+     select $8, $9, $10, $11, $12 from done on conflict (event_id) do nothing
+   )
+   select count(*)::int as completed from done`,
+);
+
 /**
- * Within the work's transaction: the response to replay from now on. Throws KeyClaimLost, so that the
- * transaction rolls back, unless the key is still in flight under this claim's token.
+ * Within the work's transaction: the response to replay from now on, and the payment it accepted (who asked for it,
+ * and its requested event in the outbox), in one statement whose writes read from the key's completion. Throws
+ * KeyClaimLost, so that the transaction rolls back, unless the key is still in flight under this claim's token.
  */
 export async function completeKey(
   tx: PoolClient,
@@ -104,13 +125,25 @@ export async function completeKey(
   token: string,
   status: number,
   body: unknown,
+  accepted: { paymentId: string; requestedAt: string; event: Envelope<PaymentRequest> },
 ): Promise<void> {
-  const { rowCount } = await tx.query(
-    `update idempotency_keys set state = 'done', response_status = $4, response_body = $5
-     where caller = $1 and idempotency_key = $2 and state = 'in_flight' and claim_token = $3`,
-    [caller, key, token, status, body],
+  const { rows } = await tx.query<{ completed: number }>(
+    completeWithPayment([
+      caller,
+      key,
+      token,
+      status,
+      body,
+      accepted.paymentId,
+      accepted.requestedAt,
+      accepted.event.id,
+      TOPICS.paymentRequested,
+      accepted.event.data.accountId,
+      accepted.event,
+      traceHeaders(),
+    ]),
   );
-  if (rowCount !== 1) throw new KeyClaimLost();
+  if (rows[0]!.completed !== 1) throw new KeyClaimLost();
 }
 
 /** The work failed: forget this claim (and only this one) so that the client's retry runs it again. */

@@ -6,9 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
 import { envelope, EVENT_TYPES } from '../contracts/events';
 import type { Override, PaymentRequest } from '../contracts/payment';
-import { TOPICS } from '../contracts/topics';
 import { recordOverrideRequest, rejectOverrideRequest } from '../db/operator-audit';
-import { enqueueEvent } from '../db/outbox';
 import { withTransaction, type Pool } from '../db/pool';
 import { logger, paymentBindings } from '../observability/logger';
 import { metrics } from '../observability/metrics';
@@ -125,17 +123,16 @@ export function paymentRoutes(opts: {
       const payment: PaymentRequest = { paymentId: randomUUID(), ...body, requestedAt: new Date().toISOString() };
       const accepted = { paymentId: payment.paymentId, status: 'RECEIVED' as const, statusUrl: `/payments/${payment.paymentId}` };
       await withTransaction(pool, async (tx) => {
-        // First, so that a request whose claim was taken over writes nothing (the key's row lock also makes a
-        // concurrent take-over wait for this transaction, then find the key done).
-        await completeKey(tx, caller, key!, claim.token, 202, accepted);
-        const event = envelope(EVENT_TYPES.paymentRequested, randomUUID(), payment.requestedAt, payment);
-        await tx.query(`insert into payment_callers (payment_id, caller, requested_at) values ($1, $2, $3)`, [
-          payment.paymentId,
-          caller,
-          payment.requestedAt,
-        ]);
+        // The key completed with the answer to replay, who asked, and the requested event in the outbox, in one
+        // statement whose writes read from the key's completion: a request whose claim was taken over writes nothing
+        // (the key's row lock also makes a concurrent take-over wait for this transaction, then find the key done).
         // The record carries this request's trace context, so the saga's spans join its trace.
-        await enqueueEvent(tx, { topic: TOPICS.paymentRequested, key: payment.accountId, envelope: event });
+        const event = envelope(EVENT_TYPES.paymentRequested, randomUUID(), payment.requestedAt, payment);
+        await completeKey(tx, caller, key!, claim.token, 202, accepted, {
+          paymentId: payment.paymentId,
+          requestedAt: payment.requestedAt,
+          event,
+        });
         // The read model applies the event here as well as from Kafka (where the inbox then skips it), so a
         // client can read its payment the moment it is accepted.
         await applyPaymentRequested(tx, event);

@@ -21,7 +21,9 @@ export const fieldErrors = (error: z.ZodError) =>
 export const errorHandler: ErrorRequestHandler = (err: { type?: string; status?: number; limit?: number }, _req, res, next) => {
   if (res.headersSent) return next(err);
   if (err.type === 'entity.too.large')
-    return problem(res, 413, 'request body too large', { detail: `the limit is ${Math.round((err.limit ?? 16_384) / 1024)} KiB` });
+    return problem(res, 413, 'request body too large', {
+      detail: `the limit is ${Math.round((err.limit ?? 16_384) / 1024)} KiB`,
+    });
   if (err.type === 'entity.parse.failed') return problem(res, 400, 'request body is not valid JSON');
   if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported')
     return problem(res, 415, 'unsupported media type', { detail: 'send the body as application/json in UTF-8, not compressed' });

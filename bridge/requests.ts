@@ -1,11 +1,13 @@
 /** payments.authorization.requested → start the payment's workflow (a duplicate delivery is a no-op). */
 import type { Client } from '@temporalio/client';
-import type { Pool } from '../db/pool';
+import { prepared, type Pool } from '../db/pool';
 import { EVENT_TYPES } from '../contracts/events';
 import { TOPICS } from '../contracts/topics';
 import { startPayment } from '../temporal/start-payment';
 import type { SagaPolicy } from '../workflows/shared';
 import type { ConsumerHandler } from '../kafka/consumer';
+
+const selectDecided = prepared('bridge-decided', 'select 1 from payment_decisions where payment_id = $1');
 
 export function paymentRequestsHandler(opts: {
   client: Client;
@@ -24,7 +26,7 @@ export function paymentRequestsHandler(opts: {
     async handle({ data: payment }) {
       // Decided already: a replayed request after the namespace's retention deleted the closed workflow must not
       // start a second saga (while the workflow is retained, the start below is a no-op anyway).
-      const decided = await opts.pool.query('select 1 from payment_decisions where payment_id = $1', [payment.paymentId]);
+      const decided = await opts.pool.query(selectDecided([payment.paymentId]));
       if (decided.rowCount === 1) return;
       await startPayment(opts.client, { payment, policy: opts.policy, taskQueue: opts.taskQueue, eager: opts.eagerStart });
       await opts.afterStart?.(payment.paymentId);

@@ -3,17 +3,19 @@
  * the payments waiting for it (db/payment-waits.ts).
  */
 import type { AccountState } from '../contracts/payment';
-import type { PoolClient } from './pool';
+import { prepared, type Pool, type PoolClient } from './pool';
 
 /**
  * Serialises everything that reads or changes one account's funds or waiters, until the transaction ends.
  * An advisory lock, not a row lock: it works before the account's first snapshot row exists.
  */
+const takeAccountLock = prepared('account-lock', 'select pg_advisory_xact_lock(hashtextextended($1, 0))');
+
 export async function lockAccount(tx: PoolClient, accountId: string): Promise<void> {
-  await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`account:${accountId}`]);
+  await tx.query(takeAccountLock([`account:${accountId}`]));
 }
 
-interface AccountStateRow {
+export interface AccountStateRow {
   account_id: string;
   version: number;
   as_of: Date;
@@ -22,7 +24,7 @@ interface AccountStateRow {
   currency: string;
 }
 
-const toState = (r: AccountStateRow): AccountState => ({
+export const toAccountState = (r: AccountStateRow): AccountState => ({
   accountId: r.account_id,
   version: r.version,
   asOf: r.as_of.toISOString(),
@@ -31,12 +33,14 @@ const toState = (r: AccountStateRow): AccountState => ({
   currency: r.currency,
 });
 
-export async function readAccountState(tx: PoolClient, accountId: string): Promise<AccountState | undefined> {
-  const { rows } = await tx.query<AccountStateRow>(
-    'select account_id, version, as_of, status, balance, currency from account_states where account_id = $1',
-    [accountId],
-  );
-  return rows[0] && toState(rows[0]);
+const selectAccountState = prepared(
+  'account-state',
+  'select account_id, version, as_of, status, balance, currency from account_states where account_id = $1',
+);
+
+export async function readAccountState(db: Pool | PoolClient, accountId: string): Promise<AccountState | undefined> {
+  const { rows } = await db.query<AccountStateRow>(selectAccountState([accountId]));
+  return rows[0] && toAccountState(rows[0]);
 }
 
 /** Stores a snapshot unless one of the same or a higher version is stored; returns whether it was stored. */

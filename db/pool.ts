@@ -12,6 +12,22 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
+const preparedTexts = new Map<string, string>();
+
+/**
+ * A statement of the hot path, prepared once per connection: PostgreSQL parses and plans it the first time a
+ * connection runs it rather than every time (measured on this machine: 0.12 → 0.07 ms of the server's CPU for one
+ * insert; docs/performance.md). Only for statements whose best plan does not depend on their values (keys, not
+ * optional filters): the server may keep one generic plan for every execution. Names are unique, one text each.
+ */
+export function prepared(name: string, text: string): (values: unknown[]) => pg.QueryConfig {
+  const known = preparedTexts.get(name);
+  if (known !== undefined && known !== text)
+    throw new Error(`prepared statement "${name}" is declared twice with different text`);
+  preparedTexts.set(name, text);
+  return (values) => ({ name, text, values });
+}
+
 export function createPool(config: Config): pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.database.url,

@@ -6,7 +6,10 @@
 import type { Pool } from './pool';
 import { applyReservationRetention } from './reservations';
 
-export async function applySagaRecordRetention(pool: Pool, retentionMs: number): Promise<{ decisions: number; reservations: number }> {
+export async function applySagaRecordRetention(
+  pool: Pool,
+  retentionMs: number,
+): Promise<{ decisions: number; reservations: number }> {
   const cutoff = 'now() - make_interval(secs => $1 / 1000.0)';
   const decisions = await pool.query(`delete from payment_decisions where decided_at < ${cutoff}`, [retentionMs]);
   const reservations = await applyReservationRetention(pool, retentionMs);

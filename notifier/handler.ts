@@ -6,8 +6,7 @@
 import type { Config } from '../config';
 import { EVENT_TYPES } from '../contracts/events';
 import { TOPICS } from '../contracts/topics';
-import { claimEvent } from '../db/inbox';
-import { withTransaction, type Pool } from '../db/pool';
+import { prepared, type Pool } from '../db/pool';
 import type { ConsumerHandler } from '../kafka/consumer';
 import { decidedWebhookBody } from './payload';
 
@@ -17,6 +16,16 @@ export const NOTIFIER = 'notifier';
 export { notifierGroupId } from '../roles/consumer-groups';
 
 export type WebhookEndpoint = Config['webhooks']['endpoints'][number];
+
+const scheduleDeliveries = prepared(
+  'notifier-schedule-deliveries',
+  `with claimed as (
+     insert into inbox (consumer, event_id) values ($1, $2) on conflict (consumer, event_id) do nothing returning event_id
+   )
+   insert into webhook_deliveries (endpoint_id, merchant_id, event_id, payment_id, body)
+   select endpoint_id, $4, claimed.event_id, $5, $6 from claimed, unnest($3::text[]) as endpoint_id
+   on conflict (endpoint_id, event_id) do nothing`,
+);
 
 export function decidedWebhooksHandler(opts: {
   pool: Pool;
@@ -29,16 +38,17 @@ export function decidedWebhooksHandler(opts: {
     groupId: opts.groupId,
     async handle(event) {
       const endpoints = opts.endpoints.filter((e) => e.merchantId === event.data.merchantId);
-      await withTransaction(opts.pool, async (tx) => {
-        if (!(await claimEvent(tx, NOTIFIER, event.id))) return;
-        if (endpoints.length === 0) return;
-        await tx.query(
-          `insert into webhook_deliveries (endpoint_id, merchant_id, event_id, payment_id, body)
-           select endpoint_id, $2, $3, $4, $5 from unnest($1::text[]) as endpoint_id
-           on conflict (endpoint_id, event_id) do nothing`,
-          [endpoints.map((e) => e.id), event.data.merchantId, event.id, event.data.paymentId, decidedWebhookBody(event)],
-        );
-      });
+      // One statement, one transaction: the deliveries are inserted only if the claim did (they read from it).
+      await opts.pool.query(
+        scheduleDeliveries([
+          NOTIFIER,
+          event.id,
+          endpoints.map((e) => e.id),
+          event.data.merchantId,
+          event.data.paymentId,
+          decidedWebhookBody(event),
+        ]),
+      );
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Config } from '../config';
 import { EVENT_TYPES } from '../contracts/events';
 import { TOPICS } from '../contracts/topics';
-import { withTransaction, type Pool } from '../db/pool';
+import type { Pool } from '../db/pool';
 import { EventConsumer } from '../kafka/consumer';
 import { applyPaymentDecided, applyPaymentRequested } from './projection';
 import { readModelGroupIds } from '../roles/consumer-groups';
@@ -17,13 +17,13 @@ export function createReadModelConsumers(opts: { config: Config; kafka: Kafka; p
     type: EVENT_TYPES.paymentRequested,
     topic: TOPICS.paymentRequested,
     groupId: groups.requests,
-    handle: (event) => withTransaction(pool, (tx) => applyPaymentRequested(tx, event)).then(() => undefined),
+    handle: (event) => applyPaymentRequested(pool, event).then(() => undefined),
   });
   const decisions = new EventConsumer(kafka, {
     type: EVENT_TYPES.paymentDecided,
     topic: TOPICS.paymentDecided,
     groupId: groups.decisions,
-    handle: (event) => withTransaction(pool, (tx) => applyPaymentDecided(tx, event)).then(() => undefined),
+    handle: (event) => applyPaymentDecided(pool, event).then(() => undefined),
   });
   return {
     requests,

@@ -79,8 +79,16 @@ export async function rebuildReadModel(opts: {
     });
     const groupOf = readModelGroupIds(config);
     await Promise.all([
-      setGroupOffsets(kafka, { groupId: groupOf.requests, topic: TOPICS.paymentRequested, partitions: end[TOPICS.paymentRequested]! }),
-      setGroupOffsets(kafka, { groupId: groupOf.decisions, topic: TOPICS.paymentDecided, partitions: end[TOPICS.paymentDecided]! }),
+      setGroupOffsets(kafka, {
+        groupId: groupOf.requests,
+        topic: TOPICS.paymentRequested,
+        partitions: end[TOPICS.paymentRequested]!,
+      }),
+      setGroupOffsets(kafka, {
+        groupId: groupOf.decisions,
+        topic: TOPICS.paymentDecided,
+        partitions: end[TOPICS.paymentDecided]!,
+      }),
     ]);
     return result;
   } finally {
