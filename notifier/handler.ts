@@ -17,6 +17,10 @@ export { notifierGroupId } from '../roles/consumer-groups';
 
 export type WebhookEndpoint = Config['webhooks']['endpoints'][number];
 
+const claimOnly = prepared(
+  'notifier-claim',
+  'insert into inbox (consumer, event_id) values ($1, $2) on conflict (consumer, event_id) do nothing',
+);
 const scheduleDeliveries = prepared(
   'notifier-schedule-deliveries',
   `with claimed as (
@@ -38,6 +42,9 @@ export function decidedWebhooksHandler(opts: {
     groupId: opts.groupId,
     async handle(event) {
       const endpoints = opts.endpoints.filter((e) => e.merchantId === event.data.merchantId);
+      // A merchant without endpoints gets no delivery: the claim alone (an insert into webhook_deliveries, even of no
+      // row, would wake every dispatcher through its statement trigger's NOTIFY).
+      if (endpoints.length === 0) return void (await opts.pool.query(claimOnly([NOTIFIER, event.id])));
       // One statement, one transaction: the deliveries are inserted only if the claim did (they read from it).
       await opts.pool.query(
         scheduleDeliveries([
