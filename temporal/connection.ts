@@ -52,7 +52,9 @@ export async function createTemporalClient(config: Config): Promise<Client> {
  * shares the worker's connection and `eager` is true: starts may ask for eager workflow start (temporal/local-worker.ts).
  * `close` closes the client's own connection, never the worker's.
  */
-export async function createStarterClient(config: Config): Promise<{ client: Client; eager: boolean; close: () => Promise<void> }> {
+export async function createStarterClient(
+  config: Config,
+): Promise<{ client: Client; eager: boolean; close: () => Promise<void> }> {
   const shared = localWorkerConnection(config.temporal.namespace, config.temporal.taskQueue);
   if (!shared) {
     const client = await createTemporalClient(config);

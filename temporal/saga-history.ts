@@ -108,8 +108,11 @@ async function decisionTask(converter: LoadedDataConverter, events: HistoryEvent
   for (const e of events) {
     if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) lastTaskStarted = idOf(e);
     const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    const local = (await localActivityOf(converter, e))?.activityType;
-    if (DECIDING_STEPS.has(scheduled ?? local ?? '')) return lastTaskStarted;
+    const local = await localActivityOf(converter, e);
+    if (DECIDING_STEPS.has(scheduled ?? local?.activityType ?? '')) return lastTaskStarted;
+    // The first step of a saga of revision 2 decides when it reserved (the state was fresh).
+    if (local?.activityType === 'beginOrReserve' && (local.result as { reservation?: unknown } | undefined)?.reservation)
+      return lastTaskStarted;
   }
   return Infinity;
 }
@@ -134,12 +137,19 @@ async function accountStateArrivals(converter: LoadedDataConverter, events: Hist
       arrivals.push({ task: nextTask(e), at: atOf(e), state, via: 'signal' });
     }
     const local = await localActivityOf(converter, e);
-    // What the account's record held when the saga began waiting (a state that arrived before the saga).
-    if (local?.activityType === 'beginWaiting' && local.result)
+    // What the account's record held when the saga began waiting (a state that arrived before the saga); a saga of
+    // revision 2 reads it in its first step, beginOrReserve.
+    const recordedState =
+      local?.activityType === 'beginWaiting'
+        ? (local.result as AccountState | undefined)
+        : local?.activityType === 'beginOrReserve'
+          ? (local.result as { state?: AccountState } | undefined)?.state
+          : undefined;
+    if (local && recordedState)
       arrivals.push({
         task: tasks.filter((t) => t < idOf(e)).at(-1) ?? 0,
         at: local.completedAt,
-        state: local.result as AccountState,
+        state: recordedState,
         via: 'record',
       });
   }

@@ -25,7 +25,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DatabaseActivities, GatewayActivities } from '../activities';
+import type { DatabaseActivities, GatewayActivities, ReserveFundsResult } from '../activities';
 import { gatewayAttemptTimeoutMs } from '../contracts/gateway-timeouts';
 import type { AccountState, DecidedBy, DecisionReason, Override, PaymentDecided } from '../contracts/payment';
 import { isFresh, judgeArrival } from './account-state-verdict';
@@ -102,6 +102,8 @@ export async function authorizePayment({ payment, policy, revision = 0 }: Author
   let outcome: PaymentOutcome | undefined;
   let deadline: number | undefined;
   const overridesSeen = new Set<string>();
+  /** What the rules reserved in the saga's first step (revision 2), when the account's state was fresh then. */
+  let rulesReservation: ReserveFundsResult | undefined;
 
   const setState = (next: PaymentState) => {
     state = next;
@@ -212,7 +214,11 @@ export async function authorizePayment({ payment, policy, revision = 0 }: Author
   const authorize = async (decidedBy: DecidedBy): Promise<PaymentOutcome> => {
     setState('AUTHORIZING');
     const forced = decidedBy === 'operator';
-    const reservation = await steps.reserveFunds({ paymentId, accountId, amount, currency, snapshot: account, force: forced });
+    // What the first step reserved stands, unless an operator now forces a hold the rules refused.
+    const reservation =
+      rulesReservation && (rulesReservation.reserved || !forced)
+        ? rulesReservation
+        : await steps.reserveFunds({ paymentId, accountId, amount, currency, snapshot: account, force: forced });
     if (!reservation.reserved) return finish({ decision: 'DECLINED', reason: reservation.reason, decidedBy });
     let response;
     try {
@@ -253,13 +259,17 @@ export async function authorizePayment({ payment, policy, revision = 0 }: Author
   const waitDeadline = requestedAt + policy.accountStateDeadlineMs;
   // The deadline is for the timeline only; a replay does not compare an activity's input, so histories recorded
   // without it replay as they were.
-  const recorded = await steps.beginWaiting({
-    paymentId,
-    accountId,
-    requestedAt: payment.requestedAt,
-    deadline: new Date(waitDeadline).toISOString(),
-  });
-  if (recorded) applyAccountState(recorded);
+  const waiting = { paymentId, accountId, requestedAt: payment.requestedAt, deadline: new Date(waitDeadline).toISOString() };
+  if (revision >= 2 && override === undefined) {
+    // One step where there were two: with fresh state recorded, the rules reserve at once (rulesReservation);
+    // otherwise the payment registers its wait. An override that came with the start takes the steps apart.
+    const begun = await localDb.beginOrReserve({ ...waiting, amount, currency });
+    if (begun.state) applyAccountState(begun.state);
+    rulesReservation = begun.reservation;
+  } else {
+    const recorded = await steps.beginWaiting(waiting);
+    if (recorded) applyAccountState(recorded);
+  }
 
   const decidable = () => fresh() || override !== undefined;
   deadline = waitDeadline;

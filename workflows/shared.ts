@@ -41,8 +41,10 @@ export interface SagaPolicy {
  *
  * 1: the database steps as local activities, a decline received while AUTHORIZING applied, the review's timeline
  *    row (the patches local-database-steps, decline-while-authorizing and review-timeline-row).
+ * 2: the first step reserves at once when the account's recorded state is fresh (beginOrReserve), one local activity
+ *    where there were two (beginWaiting, then reserveFunds).
  */
-export const SAGA_REVISION = 1;
+export const SAGA_REVISION = 2;
 
 export interface AuthorizePaymentInput {
   payment: PaymentRequest;

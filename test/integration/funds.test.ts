@@ -45,6 +45,51 @@ describe('funds and outcome activities (real PostgreSQL)', function () {
     assert.equal(rows[0].held, 5_000);
   });
 
+  it('the first step reserves at once on fresh recorded state, holding no more than the balance across twenty', async () => {
+    const state = account({ balance: 5_000, asOf: new Date(Date.now() + 60_000).toISOString() });
+    await pool.query(
+      'insert into account_states (account_id, version, as_of, status, balance, currency) values ($1, $2, $3, $4, $5, $6)',
+      [state.accountId, state.version, state.asOf, state.status, state.balance, state.currency],
+    );
+    const requestedAt = new Date().toISOString();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        funds.beginOrReserve({
+          paymentId: `pay-${randomUUID()}`,
+          accountId: state.accountId,
+          requestedAt,
+          amount: 1_000,
+          currency: 'EUR',
+        }),
+      ),
+    );
+    assert.ok(results.every((r) => r.state?.version === 1 && r.reservation !== undefined));
+    assert.equal(results.filter((r) => r.reservation?.reserved).length, 5);
+    const waits = await pool.query('select 1 from payment_waits where account_id = $1', [state.accountId]);
+    assert.equal(waits.rowCount, 0, 'a payment that decided on fresh state waits for nothing');
+  });
+
+  it('the first step registers the wait, reserving nothing, when the recorded state is not fresh', async () => {
+    const state = account({ asOf: new Date(Date.now() - 60_000).toISOString() });
+    await pool.query(
+      'insert into account_states (account_id, version, as_of, status, balance, currency) values ($1, $2, $3, $4, $5, $6)',
+      [state.accountId, state.version, state.asOf, state.status, state.balance, state.currency],
+    );
+    const paymentId = `pay-${randomUUID()}`;
+    const begun = await funds.beginOrReserve({
+      paymentId,
+      accountId: state.accountId,
+      requestedAt: new Date().toISOString(),
+      amount: 1_000,
+      currency: 'EUR',
+    });
+    assert.deepEqual([begun.state?.version, begun.reservation], [1, undefined]);
+    const waits = await pool.query('select 1 from payment_waits where payment_id = $1', [paymentId]);
+    assert.equal(waits.rowCount, 1);
+    const held = await pool.query('select 1 from reservations where payment_id = $1', [paymentId]);
+    assert.equal(held.rowCount, 0);
+  });
+
   it('is idempotent by payment id', async () => {
     const state = account({ balance: 1_500 });
     const first = await reserve(state, 1_000, 'pay-idem-' + state.accountId);

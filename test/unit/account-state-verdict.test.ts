@@ -12,7 +12,7 @@ import type { AccountState } from '../../contracts/payment';
 import { EncryptionCodec, newCodecKey } from '../../temporal/codec';
 import { judgeArrivals, readSagaHistory, sagaEntries } from '../../temporal/saga-history';
 import { isFresh, judgeArrival } from '../../workflows/account-state-verdict';
-import { LOCAL_STEPS_HISTORIES_DIR } from '../workflows/saga-harness';
+import { LOCAL_STEPS_HISTORIES_DIR, REVISION_HISTORIES_DIR } from '../workflows/saga-harness';
 
 const state = (overrides: Partial<AccountState> = {}): AccountState => ({
   accountId: 'acc-1',
@@ -46,8 +46,8 @@ describe('account-state verdict: the rule the saga applies to each arrival', () 
 
 describe("a saga's history read for operators (temporal/saga-history.ts)", () => {
   /** The entries of a recorded saga history (test/histories/local-steps). */
-  const recorded = async (name: string) => {
-    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(LOCAL_STEPS_HISTORIES_DIR, `${name}.json`), 'utf8')));
+  const recorded = async (name: string, dir = LOCAL_STEPS_HISTORIES_DIR) => {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')));
     const input = defaultDataConverter.payloadConverter.fromPayload<{ payment: { accountId: string; requestedAt: string } }>(
       history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!,
     );
@@ -92,6 +92,27 @@ describe("a saga's history read for operators (temporal/saga-history.ts)", () =>
       entries.filter((e) => e.kind === 'timer').map((e) => e.detail.state),
       ['started', 'cancelled'],
     );
+  });
+
+  it('reads the state a saga of the current revision decided on in its first step, and judges later ones as the saga did', async () => {
+    const fresh = (await recorded('authorized-fresh-state-recorded', REVISION_HISTORIES_DIR)).filter(
+      (e) => e.kind === 'account-state',
+    );
+    assert.deepEqual(
+      fresh.map((e) => [e.detail.via, e.detail.verdict]),
+      [['record', 'used']],
+      'the state recorded before the saga, read and reserved on in one step',
+    );
+    const late = (await recorded('declined-after-stale-duplicate-out-of-order', REVISION_HISTORIES_DIR))
+      .filter((e) => e.kind === 'account-state')
+      .map((e) => [e.detail.version, e.detail.verdict, e.detail.why ?? null]);
+    assert.deepEqual(late, [
+      [5, 'ignored', 'not-fresh'],
+      [4, 'ignored', 'older-version'],
+      [5, 'ignored', 'duplicate-version'],
+      [9, 'ignored', 'another-account'],
+      [6, 'used', null],
+    ]);
   });
 
   it('shows each gateway call: the attempt that failed past the budget with its message, then the compensating void', async () => {

@@ -11,7 +11,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { EncryptionCodec, FAILURE_CONVERTER_PATH } from '../../temporal/codec';
 import { WORKFLOWS_PATH } from '../../workers/worker';
-import { HISTORIES_DIR, LOCAL_STEPS_HISTORIES_DIR } from './saga-harness';
+import { HISTORIES_DIR, LOCAL_STEPS_HISTORIES_DIR, REVISION_HISTORIES_DIR } from './saga-harness';
 
 const PATHS = [
   'authorized-fresh-state-recorded',
@@ -52,6 +52,12 @@ const LOCAL_STEPS_PATHS = [
   'declined-override-after-lost-first-task',
 ];
 
+/**
+ * Recorded by the current code, sagas started at the current revision (workflows/shared.ts): no patch markers, and the
+ * first step reserving at once on fresh state. Every path above, but those of code before the revision.
+ */
+const REVISION_PATHS = LOCAL_STEPS_PATHS.filter((p) => !p.endsWith('-before-review-row'));
+
 const load = (dir: string, names: string[]) =>
   names.map((name) => ({
     workflowId: `${path.basename(dir)}/${name}`,
@@ -71,11 +77,19 @@ describe('replay of recorded saga histories', function () {
       LOCAL_STEPS_PATHS.filter((p) => !recorded(LOCAL_STEPS_HISTORIES_DIR).includes(p)),
       [],
     );
+    assert.deepEqual(
+      REVISION_PATHS.filter((p) => !recorded(REVISION_HISTORIES_DIR).includes(p)),
+      [],
+    );
   });
 
   it('replays every history through the current workflow code without nondeterminism', async () => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
-    const histories = [...load(HISTORIES_DIR, PATHS), ...load(LOCAL_STEPS_HISTORIES_DIR, LOCAL_STEPS_PATHS)];
+    const histories = [
+      ...load(HISTORIES_DIR, PATHS),
+      ...load(LOCAL_STEPS_HISTORIES_DIR, LOCAL_STEPS_PATHS),
+      ...load(REVISION_HISTORIES_DIR, REVISION_PATHS),
+    ];
     const failures: string[] = [];
     let replayed = 0;
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
@@ -88,7 +102,11 @@ describe('replay of recorded saga histories', function () {
 
   it('replays every history, recorded in plain JSON before the payload codec, through the codec a worker now has', async () => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
-    const histories = [...load(HISTORIES_DIR, PATHS), ...load(LOCAL_STEPS_HISTORIES_DIR, LOCAL_STEPS_PATHS)];
+    const histories = [
+      ...load(HISTORIES_DIR, PATHS),
+      ...load(LOCAL_STEPS_HISTORIES_DIR, LOCAL_STEPS_PATHS),
+      ...load(REVISION_HISTORIES_DIR, REVISION_PATHS),
+    ];
     const codec = new EncryptionCodec([{ id: 'replay-test', key: randomBytes(32) }]);
     const dataConverter = { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH };
     const failures: string[] = [];

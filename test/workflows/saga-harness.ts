@@ -25,16 +25,19 @@ import { paymentSearchAttributeTypes } from '../../temporal/search-attributes';
 import { startPayment } from '../../temporal/start-payment';
 import { createPaymentWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../workers/worker';
 import type { authorizePayment } from '../../workflows';
-import type { SagaPolicy } from '../../workflows/shared';
+import { SAGA_REVISION, type SagaPolicy } from '../../workflows/shared';
 import { eventually } from '../eventually';
 import { forSuite } from '../for-suite';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '..', 'histories');
 /**
- * Where RECORD_HISTORIES=1 writes: histories of the current code (database steps as local activities). The
- * ones in HISTORIES_DIR itself were recorded before, with the steps as activities, and stay as they are.
+ * Histories recorded with the database steps as local activities, before sagas had a revision (each new saga then
+ * recorded its changes as patch markers). The ones in HISTORIES_DIR itself were recorded before that, with the steps
+ * as activities. Both stay as they are: sagas of their shapes may still be running somewhere.
  */
 export const LOCAL_STEPS_HISTORIES_DIR = path.join(HISTORIES_DIR, 'local-steps');
+/** Where RECORD_HISTORIES=1 writes: histories of sagas started at the current revision (workflows/shared.ts). */
+export const REVISION_HISTORIES_DIR = path.join(HISTORIES_DIR, `revision-${SAGA_REVISION}`);
 
 export const DEFAULT_POLICY: SagaPolicy = {
   accountStateDeadlineMs: 30_000,
@@ -213,12 +216,12 @@ export class SagaHarness {
     return rows;
   }
 
-  /** With RECORD_HISTORIES=1, saves the workflow's history for the replay test (test/histories/local-steps/<name>.json). */
+  /** With RECORD_HISTORIES=1, saves the workflow's history for the replay test (test/histories/revision-<n>/<name>.json). */
   async keepHistory(name: string, handle: WorkflowHandle): Promise<void> {
     if (process.env.RECORD_HISTORIES !== '1') return;
     const history = await handle.fetchHistory();
-    fs.mkdirSync(LOCAL_STEPS_HISTORIES_DIR, { recursive: true });
-    fs.writeFileSync(path.join(LOCAL_STEPS_HISTORIES_DIR, `${name}.json`), historyToJSON(history) + '\n');
+    fs.mkdirSync(REVISION_HISTORIES_DIR, { recursive: true });
+    fs.writeFileSync(path.join(REVISION_HISTORIES_DIR, `${name}.json`), historyToJSON(history) + '\n');
   }
 }
 

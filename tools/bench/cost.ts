@@ -110,7 +110,10 @@ export class CostMeter {
 }
 
 /** CPU ms per second of each process while nothing is offered: what polls, heartbeats and timers cost alone. */
-export function idleCost(before: Counters, after: Counters): { seconds: number; msPerS: Record<string, number>; totalMsPerS: number } {
+export function idleCost(
+  before: Counters,
+  after: Counters,
+): { seconds: number; msPerS: Record<string, number>; totalMsPerS: number } {
   const seconds = (after.at - before.at) / 1000;
   const msPerS: Record<string, number> = {};
   for (const [name, u] of Object.entries(usageBetween(before.usage, after.usage)))

@@ -142,7 +142,9 @@ export function markdown(r: BenchReport): string {
         (m ? ` (its own history: ${m.events} events, ${m.workflowTasks} workflow tasks).` : '.'),
     );
     lines.push('');
-    lines.push('| offered/s | completed/s | p50 ms | p95 ms | p99 ms | backlog max | CPU ms/workflow (Temporal + client and worker) | sustainable |');
+    lines.push(
+      '| offered/s | completed/s | p50 ms | p95 ms | p99 ms | backlog max | CPU ms/workflow (Temporal + client and worker) | sustainable |',
+    );
     lines.push('|---|---|---|---|---|---|---|---|');
     for (const st of f.sagaShaped.sweep) {
       lines.push(

@@ -63,8 +63,10 @@ describe('authorizePayment saga (time-skipping, fake activities)', function () {
         assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['AUTHORIZED', 'APPROVED', 'rules']);
         const history = historySummary(await handle.fetchHistory());
         assert.equal(history.timersStarted, 0, 'no timer had to fire');
-        assert.deepEqual(s.steps, ['beginWaiting', 'reserveFunds', 'authorizeAtGateway', 'recordDecision AUTHORIZED APPROVED']);
+        // One first step: the state was fresh, so the rules reserved in it (revision 2).
+        assert.deepEqual(s.steps, ['beginOrReserve', 'authorizeAtGateway', 'recordDecision AUTHORIZED APPROVED']);
         assert.deepEqual(history.activities, ['authorizeAtGateway'], 'the database steps ran as local activities');
+        assert.equal(history.localActivities, 2, 'beginOrReserve, recordDecision');
         assert.deepEqual(s.gateway.records.get(payment.paymentId), {
           status: 'authorized',
           authorizationId: outcome.gatewayAuthorizationId,
@@ -360,6 +362,68 @@ describe('authorizePayment saga (time-skipping, fake activities)', function () {
           [[decline.signalId, 'ignored_already_decided']],
           'audited before the workflow closed',
         );
+      }));
+
+    // Signals reach a saga between workflow tasks: one sent while the first task's local activities run is seen once
+    // that task has scheduled the gateway call (or decided), as it was when the first step was two local activities.
+    it('a decline sent while the first step reserves is a decline during AUTHORIZING: voided, released, declined', () =>
+      h.run(async (s) => {
+        s.db.firstStepGate = new Gate();
+        const { payment, handle } = await startFresh(s, undefined, true);
+        await s.db.reservedInFirstStep(payment.paymentId);
+        const decline = override('decline');
+        await handle.signal(overrideSignal, decline);
+        s.db.firstStepGate.open();
+        const outcome = await handle.result();
+        assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', 'OPERATOR_DECLINED', 'operator']);
+        assert.equal(s.gateway.records.get(payment.paymentId)?.status, 'voided');
+        assert.deepEqual(
+          [s.db.reservations.get(payment.paymentId)?.status, s.db.reservations.get(payment.paymentId)?.releaseReason],
+          ['released', 'OPERATOR_DECLINED'],
+        );
+        assert.deepEqual(
+          s.db.audit.map((a) => [a.signalId, a.outcome]),
+          [[decline.signalId, 'applied']],
+        );
+      }));
+
+    it('an approval sent while the first step reserves changes nothing: the rules authorize on their hold', () =>
+      h.run(async (s) => {
+        s.db.firstStepGate = new Gate();
+        const { payment, handle } = await startFresh(s, undefined, true);
+        await s.db.reservedInFirstStep(payment.paymentId);
+        const approval = override('approve');
+        await handle.signal(overrideSignal, approval);
+        s.db.firstStepGate.open();
+        const outcome = await handle.result();
+        assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['AUTHORIZED', 'APPROVED', 'rules']);
+        assert.equal(s.db.reservations.get(payment.paymentId)?.status, 'authorized');
+        assert.ok(!s.steps.includes('reserveFunds'), 'one hold: the first step’s');
+        assert.deepEqual(
+          s.db.audit.map((a) => [a.signalId, a.outcome]),
+          [[approval.signalId, 'ignored_already_decided']],
+        );
+      }));
+
+    it('an approval sent while the first step finds the funds short comes after the decline, which stands', () =>
+      h.run(async (s) => {
+        s.db.firstStepGate = new Gate();
+        const payment = await s.payment();
+        s.db.recordAccountState({ ...s.accountState(payment), balance: payment.amount - 1 });
+        const handle = await s.start(payment, {}, true);
+        await s.db.reservedInFirstStep(payment.paymentId);
+        await handle.signal(overrideSignal, override('approve'));
+        s.db.firstStepGate.open();
+        // The task that declined could not close the saga past the signal: the next one took the approval, and adopted
+        // the decline its predecessor had recorded (a decision stands once recorded).
+        const outcome = await handle.result();
+        assert.deepEqual([outcome.decision, outcome.reason, outcome.decidedBy], ['DECLINED', 'INSUFFICIENT_FUNDS', 'rules']);
+        assert.equal(s.db.reservations.get(payment.paymentId), undefined, 'nothing held');
+        assert.deepEqual(
+          s.db.outbox.map((e) => e.event.decision),
+          ['DECLINED'],
+        );
+        assert.equal(s.gateway.records.get(payment.paymentId), undefined, 'the gateway was never called');
       }));
 
     it('applies a duplicate override signal once', () =>

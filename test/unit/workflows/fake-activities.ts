@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DatabaseActivities, GatewayActivities } from '../../../activities';
+import type { ReserveFundsInput, ReserveFundsResult } from '../../../activities/funds';
 import { applyRules } from '../../../activities/rules';
 import type { GatewayAuthorizationResponse } from '../../../contracts/gateway';
 import type { AccountState, DecisionReason, PaymentDecided } from '../../../contracts/payment';
@@ -70,6 +71,8 @@ export class FakeDatabase {
   readonly audit: { signalId: string; paymentId: string; operator: string; decision: string; outcome: string }[] = [];
   /** When set, recordDecision waits here: a test sends a signal while the decision is being recorded. */
   decisionGate?: Gate;
+  /** When set, the first step (beginOrReserve) waits here, having reserved: a signal arrives during it. */
+  firstStepGate?: Gate;
   private readonly milestones = new Milestones();
 
   /** steps: the journal of the saga's activity calls, in order, shared with its gateway. */
@@ -86,6 +89,11 @@ export class FakeDatabase {
     return this.milestones.when(`wait:${paymentId}`);
   }
 
+  /** Resolves once the saga's first step has reserved on fresh state (it then waits at firstStepGate, if set). */
+  reservedInFirstStep(paymentId: string): Promise<void> {
+    return this.milestones.when(`reserved:${paymentId}`);
+  }
+
   /** Resolves once the saga is recording its decision. */
   decisionStarted(paymentId: string): Promise<void> {
     return this.milestones.when(`decision:${paymentId}`);
@@ -100,42 +108,29 @@ export class FakeDatabase {
         return this.accountStates.get(accountId);
       },
 
+      beginOrReserve: async ({ paymentId, accountId, requestedAt, amount, currency }) => {
+        this.steps.push('beginOrReserve');
+        const latest = this.accountStates.get(accountId);
+        const fresh = latest !== undefined && Date.parse(latest.asOf) >= Date.parse(requestedAt);
+        this.milestones.mark(`wait:${paymentId}`); // the saga is in AWAITING_ACCOUNT_STATE
+        if (fresh) {
+          const reservation = this.reserve({ paymentId, accountId, amount, currency, force: false });
+          this.milestones.mark(`reserved:${paymentId}`);
+          await this.firstStepGate?.pass();
+          return { ...(latest ? { state: latest } : {}), reservation };
+        }
+        if (!this.waits.has(paymentId)) this.waits.set(paymentId, { accountId, asOfAtLeast: requestedAt });
+        return latest ? { state: latest } : {};
+      },
+
       beginReview: async ({ paymentId }) => {
         this.steps.push('beginReview');
         this.reviews.add(paymentId);
       },
 
-      reserveFunds: async ({ paymentId, accountId, amount, currency, snapshot, force }) => {
+      reserveFunds: async (input) => {
         this.steps.push('reserveFunds');
-        const decided = this.decisions.get(paymentId);
-        if (decided) return { reserved: false, reason: decided.reason, available: 0 };
-        const existing = this.reservations.get(paymentId);
-        if (existing) {
-          const { status, forced, releaseReason } = existing;
-          return status === 'released'
-            ? {
-                reserved: false,
-                reason: releaseReason && releaseReason !== 'REFLECTED_IN_SNAPSHOT' ? releaseReason : 'INSUFFICIENT_FUNDS',
-                available: 0,
-              }
-            : { reserved: true, available: 0, exceededAvailableFunds: forced };
-        }
-        this.waits.delete(paymentId);
-        if (snapshot) this.recordAccountState(snapshot);
-        const latest = this.accountStates.get(accountId);
-        if (latest) this.releaseReflected(latest);
-        const held = this.reservedNotReflected(accountId, latest?.currency ?? currency);
-        const rules = applyRules({ amount, currency, snapshot: latest, reservedNotReflected: held });
-        if (!rules.approved && !force) return { reserved: false, reason: rules.reason, available: rules.available };
-        this.reservations.set(paymentId, {
-          accountId,
-          amount,
-          currency,
-          status: 'held',
-          forced: !rules.approved,
-          releaseReason: null,
-        });
-        return { reserved: true, available: rules.available, exceededAvailableFunds: !rules.approved };
+        return this.reserve(input);
       },
 
       releaseFunds: async ({ paymentId, reason }) => {
@@ -177,6 +172,39 @@ export class FakeDatabase {
         this.audit.push({ signalId, paymentId, operator, decision, outcome });
       },
     };
+  }
+
+  /** reserveFunds as the database does it: idempotent by payment id, the rules on the newest snapshot. */
+  private reserve({ paymentId, accountId, amount, currency, snapshot, force }: ReserveFundsInput): ReserveFundsResult {
+    const decided = this.decisions.get(paymentId);
+    if (decided) return { reserved: false, reason: decided.reason, available: 0 };
+    const existing = this.reservations.get(paymentId);
+    if (existing) {
+      const { status, forced, releaseReason } = existing;
+      return status === 'released'
+        ? {
+            reserved: false,
+            reason: releaseReason && releaseReason !== 'REFLECTED_IN_SNAPSHOT' ? releaseReason : 'INSUFFICIENT_FUNDS',
+            available: 0,
+          }
+        : { reserved: true, available: 0, exceededAvailableFunds: forced };
+    }
+    this.waits.delete(paymentId);
+    if (snapshot) this.recordAccountState(snapshot);
+    const latest = this.accountStates.get(accountId);
+    if (latest) this.releaseReflected(latest);
+    const held = this.reservedNotReflected(accountId, latest?.currency ?? currency);
+    const rules = applyRules({ amount, currency, snapshot: latest, reservedNotReflected: held });
+    if (!rules.approved && !force) return { reserved: false, reason: rules.reason, available: rules.available };
+    this.reservations.set(paymentId, {
+      accountId,
+      amount,
+      currency,
+      status: 'held',
+      forced: !rules.approved,
+      releaseReason: null,
+    });
+    return { reserved: true, available: rules.available, exceededAvailableFunds: !rules.approved };
   }
 
   private releaseReflected(snapshot: AccountState): void {
