@@ -1,7 +1,7 @@
 /** The simulator's persistent idempotency records (schema `gateway`): same key, same result, never a second charge. */
 import { createHash, randomUUID } from 'node:crypto';
 import type { GatewayAuthorizationRecord, GatewayAuthorizationRequest } from '../contracts/gateway';
-import { withTransaction, type Pool, type PoolClient } from '../db/pool';
+import { prepared, withTransaction, type Pool, type PoolClient } from '../db/pool';
 
 /** A stored authorization: what the gateway reports (contracts/gateway.ts), and its own bookkeeping. */
 export interface AuthorizationRecord extends GatewayAuthorizationRecord {
@@ -34,6 +34,28 @@ const TOMBSTONE = { requestHash: '', accountId: '', merchantId: '', amount: 0, c
 const lockKey = (tx: PoolClient, key: string) =>
   tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`gateway:${key}`]);
 
+const insertNew = prepared(
+  'gateway-authorize-new',
+  `with locked as (select pg_advisory_xact_lock(hashtextextended('gateway:' || $1, 0)))
+   insert into gateway.authorizations
+     (idempotency_key, request_hash, payment_id, account_id, merchant_id, amount, currency, status, authorization_id, decline_code)
+   select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 from locked
+   on conflict (idempotency_key) do nothing returning ${COLUMNS}`,
+);
+
+const recordValues = (key: string, hash: string, request: GatewayAuthorizationRequest, decline: boolean) => [
+  key,
+  hash,
+  request.paymentId,
+  request.accountId,
+  request.merchantId,
+  request.amount,
+  request.currency,
+  decline ? 'declined' : 'authorized',
+  decline ? null : `auth_${randomUUID()}`,
+  decline ? 'do_not_honor' : null,
+];
+
 export function createGatewayStore(pool: Pool) {
   return {
     /**
@@ -43,6 +65,11 @@ export function createGatewayStore(pool: Pool) {
      */
     async authorize(key: string, request: GatewayAuthorizationRequest, decline: boolean): Promise<AuthorizeResult> {
       const hash = requestHash(request);
+      // A key seen for the first time (nearly every call): one statement takes the key's lock, then inserts. Its
+      // conflict check sees every row committed or being written, so a key that has a record (or a void's tombstone)
+      // inserts nothing, and is then read under the lock below.
+      const inserted = await pool.query<AuthorizationRecord>(insertNew(recordValues(key, hash, request, decline)));
+      if (inserted.rows[0]) return { kind: 'new', record: inserted.rows[0] };
       return withTransaction(pool, async (tx) => {
         await lockKey(tx, key);
         const existing = await tx.query<AuthorizationRecord & { requestHash: string }>(
@@ -55,23 +82,8 @@ export function createGatewayStore(pool: Pool) {
           if (record.status === 'voided') return { kind: 'voided', record };
           return { kind: storedHash === hash ? 'replay' : 'key-reused', record };
         }
-        const { rows } = await tx.query<AuthorizationRecord>(
-          `insert into gateway.authorizations
-             (idempotency_key, request_hash, payment_id, account_id, merchant_id, amount, currency, status, authorization_id, decline_code)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${COLUMNS}`,
-          [
-            key,
-            hash,
-            request.paymentId,
-            request.accountId,
-            request.merchantId,
-            request.amount,
-            request.currency,
-            decline ? 'declined' : 'authorized',
-            decline ? null : `auth_${randomUUID()}`,
-            decline ? 'do_not_honor' : null,
-          ],
-        );
+        // The record the insert met is gone (a retention that ran in between): the key is new again.
+        const { rows } = await tx.query<AuthorizationRecord>(insertNew(recordValues(key, hash, request, decline)));
         return { kind: 'new', record: rows[0]! };
       });
     },

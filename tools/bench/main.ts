@@ -51,6 +51,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const realShape = await historyShape(client, paymentWorkflowId(warmUp.paymentIds.at(-1)!));
     log(`a warm-up payment's history: ${JSON.stringify(realShape)}`);
 
+    if (options.warmUpMs > 0) {
+      log(`warming up: ${options.rates[0]} payments/s for ${options.warmUpMs / 1000} s, not measured`);
+      await load.warmUpAt(options.rates[0]!, options.warmUpMs);
+    }
     const meter = new CostMeter({ config, pool, kafka, roles: () => system.usage() });
     const floors = options.floors ? await measureFloors(options, system.config, client, kafka, pool, realShape, meter) : null;
 
@@ -164,6 +168,9 @@ async function measureFloors(
     await handle.result();
     const measured = await historyShape(client, handle.workflowId);
     log(`floor: saga-shaped no-op ${JSON.stringify(shape)}, its history ${JSON.stringify(measured)}`);
+    // Its worker is as new as the roles were: warmed up the same way, not measured.
+    if (options.warmUpMs > 0)
+      await shapeStep(client, worker.taskQueue, shape, options.rates[0]!, options.warmUpMs, options.drainMs, P99_BOUND_MS);
     const sweep = [];
     for (const rate of options.rates) {
       const step = await shapeStep(client, worker.taskQueue, shape, rate, options.durationMs, options.drainMs, P99_BOUND_MS, () =>

@@ -9,6 +9,9 @@ export const USAGE = `npm run bench [-- options]
                              offered rates (payments/s) of the sweep, ascending; it stops after the first
                              rate that is not sustainable
   --duration 10s             how long each rate is offered
+  --warm-up 10s              before the sweep (and before the floor's), the lowest rate offered this long and not
+                             measured: the processes run their code compiled hot, as a deployment does after its
+                             first minute (0s: none)
   --accounts 60              accounts the payments are spread over
   --mix fresh=0.9,late=0.1,never=0
                              account state of each payment: fresh before its request, published late, or never
@@ -53,6 +56,7 @@ const flagsSchema = z
   .object({
     rates,
     duration: durationFlag,
+    'warm-up': durationFlag,
     accounts: count,
     mix,
     late: spreadFlag,
@@ -81,6 +85,7 @@ export interface FloorSamples {
 export interface BenchOptions {
   rates: number[];
   durationMs: number;
+  warmUpMs: number;
   accounts: number;
   mix: { fresh: number; late: number; never: number };
   late: { minMs: number; maxMs: number };
@@ -98,6 +103,7 @@ export interface BenchOptions {
 const DEFAULTS = {
   rates: '2,5,10,15,20,30,45,60',
   duration: '10s',
+  'warm-up': '10s',
   accounts: '60',
   mix: 'fresh=0.9,late=0.1,never=0',
   late: '1s-5s',
@@ -113,6 +119,7 @@ const DEFAULTS = {
 const SMOKE = {
   rates: '2',
   duration: '3s',
+  'warm-up': '0s',
   accounts: '6',
   mix: 'fresh=0.5,late=0.5,never=0',
   late: '200ms-1s',
@@ -125,6 +132,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     options: {
       rates: { type: 'string' },
       duration: { type: 'string' },
+      'warm-up': { type: 'string' },
       accounts: { type: 'string' },
       mix: { type: 'string' },
       late: { type: 'string' },
@@ -146,6 +154,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   return {
     rates: f.rates,
     durationMs: f.duration,
+    warmUpMs: f['warm-up'],
     accounts: f.accounts,
     mix: f.mix,
     late: f.late,

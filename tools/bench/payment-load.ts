@@ -140,6 +140,19 @@ export class PaymentLoad {
     return { fresh: this.accounts.fresh.length, late: this.accounts.late.length, never: this.accounts.never.length };
   }
 
+  /**
+   * Offers `rate` payments per second for `ms` and waits for their decisions, measuring nothing: after it every process
+   * runs its code compiled hot (V8 and the JVM optimise what runs often), as a deployment does after its first minute.
+   */
+  async warmUpAt(rate: number, ms: number): Promise<void> {
+    const sent: SentPayment[] = [];
+    const { inFlight } = await offer(rate, ms, (i) => this.send(this.pickKind(i), sent));
+    await Promise.all(inFlight);
+    const until = Date.now() + this.opts.options.drainMs;
+    const undecided = () => sent.some((p) => p.kind === 'fresh' && p.paymentId && !this.opts.collector.decided.has(p.paymentId));
+    while (Date.now() < until && undecided()) await sleep(100);
+  }
+
   /** Offers `rate` payments per second for the configured duration, then waits for their decisions. */
   async step(rate: number): Promise<{ result: StepResult; paymentIds: Map<StateKind, string[]> }> {
     const { options, collector } = this.opts;
