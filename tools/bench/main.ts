@@ -24,6 +24,8 @@ import { P99_BOUND_MS, PaymentLoad } from './payment-load';
 import type { BenchReport, Floors, SweepStep } from './report';
 import type { LatencySummary } from './stats';
 import { BenchSystem } from './system';
+import { ConsoleStream } from './console-stream';
+import { seedPayments } from './seed';
 
 const log = (line: string) => console.log(`bench: ${line}`);
 const ms = (l: LatencySummary | null | undefined) => (l ? `p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms` : 'no samples');
@@ -39,10 +41,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const client = new Client({ connection: await connectTemporal(config), namespace: config.temporal.namespace });
   const collector = new DecidedCollector(kafka, `${config.kafka.clientId}-bench-decided`);
   let load: PaymentLoad | undefined;
+  let consoleStream: ConsoleStream | undefined;
   try {
     log(`starting paysaga (${describeProcesses(options)}, ${config.stack.topology} engines)`);
     await system.start(options.processes, options.instances, path.join(config.stateDir, 'logs', `bench-${system.runId}`));
     await collector.start();
+    if (options.seedPayments > 0) {
+      log(`seeding ${options.seedPayments} decided payments into the tables`);
+      await seedPayments(pool, { count: options.seedPayments, runId: system.runId, caller: `seed-${system.runId}` });
+    }
     const apis = system.apiUrls.map((url) => new DemoApi(url, { client: system.clientToken, operator: system.clientToken }));
     load = new PaymentLoad({ apis, kafka, collector, options, runId: system.runId });
     await load.start();
@@ -64,6 +71,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const idle = idleCost(idleStart, await meter.read());
     log(`idle: ${idle.totalMsPerS} ms of CPU per second, all roles and engines together`);
 
+    if (options.consoleStream) {
+      consoleStream = new ConsoleStream(system.apiUrl, system.operatorToken);
+      await consoleStream.open();
+    }
     const sweep: SweepStep[] = [];
     for (const rate of options.rates) {
       log(`offering ${rate} payments/s for ${options.durationMs / 1000} s`);
@@ -99,6 +110,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       options: shownOptions,
       system: {
         processes: describeProcesses(options),
+        seededPayments: options.seedPayments,
+        consoleStreamEvents: consoleStream?.events ?? null,
         topology: config.stack.topology,
         kafkaReplicationFactor: config.kafka.replicationFactor,
         readyMs: system.readyMs(),
@@ -116,6 +129,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       },
     };
   } finally {
+    await consoleStream?.close();
     await load?.stop();
     await collector.stop().catch(() => undefined);
     await system.stop();

@@ -24,6 +24,9 @@ export const USAGE = `npm run bench [-- options]
   --instances 1              1: one process of each role; 2: every role twice (the gateway once), each
                              instance its own process, as npm start -- --cluster runs them, the load sent
                              to both apis in turn (per-role only)
+  --seed-payments 0          decided payments written to the tables before the run (every row each one leaves within
+                             the retentions), to show a payment costs the same with them
+  --console-stream           the operator console's list stream (GET /payment-events) open during the sweep
   --no-floors                skip the floors (empty workflow, saga-shaped no-op, signal, Kafka, PostgreSQL)
   --out tools/bench/results  where bench.json, bench.md and knee.svg are written
   --smoke                    one low rate for a few seconds and floors with few samples (npm test)`;
@@ -66,6 +69,8 @@ const flagsSchema = z
     processes: z.enum(['per-role', 'one']),
     instances: z.enum(['1', '2']).transform(Number),
     floors: z.boolean(),
+    'seed-payments': z.coerce.number().int().min(0),
+    'console-stream': z.boolean(),
     out: z.string().min(1),
     smoke: z.boolean(),
   })
@@ -95,6 +100,8 @@ export interface BenchOptions {
   processes: 'per-role' | 'one';
   instances: number;
   floors: boolean;
+  seedPayments: number;
+  consoleStream: boolean;
   floorSamples: FloorSamples;
   outDir: string;
   smoke: boolean;
@@ -112,6 +119,7 @@ const DEFAULTS = {
   'history-sample': '10',
   processes: 'per-role',
   instances: '1',
+  'seed-payments': '0',
   out: path.resolve(__dirname, 'results'),
 };
 
@@ -142,6 +150,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       processes: { type: 'string' },
       instances: { type: 'string' },
       'no-floors': { type: 'boolean', default: false },
+      'seed-payments': { type: 'string' },
+      'console-stream': { type: 'boolean', default: false },
       out: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -164,6 +174,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     processes: f.processes,
     instances: f.instances,
     floors: f.floors,
+    seedPayments: f['seed-payments'],
+    consoleStream: f['console-stream'],
     floorSamples: f.smoke
       ? { emptyWorkflow: 5, signal: 10, kafka: 10, postgres: 20 }
       : { emptyWorkflow: 50, signal: 200, kafka: 200, postgres: 500 },

@@ -35,6 +35,10 @@ export interface BenchReport {
   options: Omit<BenchOptions, 'outDir'>;
   system: {
     processes: string;
+    /** Decided payments written to the tables before the run (--seed-payments). */
+    seededPayments: number;
+    /** Events the console's list stream received during the sweep (--console-stream), null when it was not open. */
+    consoleStreamEvents: number | null;
     /** The engines' topology: one node of each, or the cluster (three brokers, Temporal's services apart). */
     topology: 'single' | 'cluster';
     kafkaReplicationFactor: number;
@@ -75,6 +79,9 @@ export function markdown(r: BenchReport): string {
       `each rate offered ${r.options.durationMs / 1000} s; account-state deadline ${r.options.deadlineMs / 1000} s.`,
   );
   lines.push(`One payment at a time on the idle system: p50 ${fmt(r.oneAtATime.p50Ms)} ms over ${r.oneAtATime.samples}.`);
+  if (r.system.seededPayments > 0) lines.push(`Tables seeded with ${r.system.seededPayments} decided payments before the run.`);
+  if (r.system.consoleStreamEvents !== null)
+    lines.push(`The console's list stream was open during the sweep: ${r.system.consoleStreamEvents} events read.`);
   lines.push('');
   lines.push(
     `**Maximum sustainable rate: ${r.maxSustainableRate === null ? 'below the lowest offered rate' : `${r.maxSustainableRate} payments/s`}** ` +
