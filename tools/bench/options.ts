@@ -59,7 +59,7 @@ const flagsSchema = z
   .object({
     rates,
     duration: durationFlag,
-    'warm-up': durationFlag,
+    'warm-up': z.union([z.literal('0s').transform(() => 0), durationFlag]),
     accounts: count,
     mix,
     late: spreadFlag,
