@@ -128,7 +128,9 @@ export async function runRoles(
     await waitForEngine('PostgreSQL', () => pool.query('select 1'), postgresUnavailable);
     if (names.some((n) => n !== 'gateway' && n !== 'worker'))
       await waitForEngine('Kafka', () => kafkaAnswers(config), kafkaUnavailable);
-    await migrate(pool);
+    // An engine can restart while a role starts (the fault suite saw PostgreSQL go down between this process's wait
+    // for it and its migration): the migration waits for it too rather than end the start.
+    await waitForEngine('PostgreSQL', () => migrate(pool), postgresUnavailable);
     observability = await observe(config, names, () => running);
     for (const name of names) {
       if (stopRequested()) break; // the roles not started yet have nothing to stop
