@@ -28,6 +28,8 @@ export function prepared(name: string, text: string): (values: unknown[]) => pg.
   return (values) => ({ name, text, values });
 }
 
+const ignoreClientError = () => undefined;
+
 export function createPool(config: Config): pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.database.url,
@@ -39,6 +41,12 @@ export function createPool(config: Config): pg.Pool {
   // command") is an 'error' event; unhandled, it would end the process. The pool drops that connection and
   // opens a new one on the next query, and the callers' retries carry on.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'database: an idle connection was lost; the pool replaces it'));
+  // A connection the server closes while it is checked out but between queries (a restart's "terminating connection
+  // due to administrator command") also emits 'error' on its client; the pool listens only while the client is idle.
+  // Unheard, that event ended the process (the fault suite's api, under load during a PostgreSQL restart). Every
+  // client of the pool therefore has a listener of its own: the failure reaches its user through the next query on
+  // it, which fails, and the client is then released as broken and replaced.
+  pool.on('connect', (client) => client.on('error', ignoreClientError));
   return pool;
 }
 

@@ -76,8 +76,11 @@ describe('engine restarts: every role rides out a restart of PostgreSQL, Kafka a
         `payment ${id} decided`,
         async () => {
           if (!system.running) throw new Error(`the system exited:\n${system.output.slice(-4_000)}`);
-          const res = await contractFetch(`${system.apiUrl}/payments/${id}`, { headers: auth(SYSTEM_TOKENS.client) }).catch(() => undefined);
-          const body = res?.status === 200 ? ((await res.json()) as { decision: string | null; reason: string | null }) : undefined;
+          const res = await contractFetch(`${system.apiUrl}/payments/${id}`, { headers: auth(SYSTEM_TOKENS.client) }).catch(
+            () => undefined,
+          );
+          const body =
+            res?.status === 200 ? ((await res.json()) as { decision: string | null; reason: string | null }) : undefined;
           return body?.decision ? body : undefined;
         },
         180_000,
@@ -110,6 +113,41 @@ describe('engine restarts: every role rides out a restart of PostgreSQL, Kafka a
     await expectLiveAndReady();
   });
 
+  it('PostgreSQL restarted, twice, under a stream of POST /payments: the api answers errors meanwhile, never exits', async () => {
+    // Twenty clients posting without pause: connections are checked out between their statements when the server
+    // terminates them, which once ended the process ("Unhandled 'error' event" on a pg client, db/pool.ts).
+    let stop = false;
+    const answers = new Map<number, number>();
+    const client = async () => {
+      while (!stop) {
+        const res = await fetch(`${system.apiUrl}/payments`, {
+          method: 'POST',
+          headers: { ...auth(SYSTEM_TOKENS.client), 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+          body: JSON.stringify({ accountId: `acc-stream-${randomUUID().slice(0, 4)}`, merchantId, amount: 100, currency: 'EUR' }),
+        }).catch(() => undefined);
+        answers.set(res?.status ?? 0, (answers.get(res?.status ?? 0) ?? 0) + 1);
+        await res?.text();
+        if (!res) await sleep(50);
+      }
+    };
+    const clients = Array.from({ length: 20 }, client);
+    try {
+      for (let round = 0; round < 2; round++) {
+        await sleep(2_000);
+        await stackDown(system.config, ['postgres']);
+        await sleep(1_000);
+        await stackUp(system.config);
+      }
+      await sleep(3_000);
+    } finally {
+      stop = true;
+      await Promise.all(clients);
+    }
+    assert.ok(system.running, `the process is still running:\n${system.output.slice(-4_000)}`);
+    assert.ok((answers.get(202) ?? 0) > 0, `payments were accepted: ${JSON.stringify([...answers])}`);
+    await expectLiveAndReady();
+  });
+
   it('Kafka restarted while payments wait in the outbox: requests flow again and merchant totals keep counting', async () => {
     const accountIds = accounts();
     let payments: string[] = [];
@@ -123,8 +161,11 @@ describe('engine restarts: every role rides out a restart of PostgreSQL, Kafka a
     const totals = await eventually(
       'merchant totals count the payments decided after the restart',
       async () => {
-        const res = await contractFetch(`${system.apiUrl}/merchants/${merchantId}/totals`, { headers: auth(SYSTEM_TOKENS.operator) });
-        const body = res.status === 200 ? ((await res.json()) as { totals: { currency: string; authorizedCount: number }[] }) : undefined;
+        const res = await contractFetch(`${system.apiUrl}/merchants/${merchantId}/totals`, {
+          headers: auth(SYSTEM_TOKENS.operator),
+        });
+        const body =
+          res.status === 200 ? ((await res.json()) as { totals: { currency: string; authorizedCount: number }[] }) : undefined;
         const eur = body?.totals.find((t) => t.currency === 'EUR');
         return eur && eur.authorizedCount >= authorized ? eur : undefined;
       },
