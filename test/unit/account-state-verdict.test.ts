@@ -54,6 +54,18 @@ describe("a saga's history read for operators (temporal/saga-history.ts)", () =>
     return sagaEntries(defaultDataConverter, history, input.payment);
   };
 
+  /** Each account state of a saga's entries: its version, the verdict, and why. */
+  const verdicts = (entries: Awaited<ReturnType<typeof recorded>>) =>
+    entries.filter((e) => e.kind === 'account-state').map((e) => [e.detail.version, e.detail.verdict, e.detail.why ?? null]);
+  /** The states of the recorded saga declined-after-stale-duplicate-out-of-order, as it judged them. */
+  const OUT_OF_ORDER_VERDICTS = [
+    [5, 'ignored', 'not-fresh'],
+    [4, 'ignored', 'older-version'],
+    [5, 'ignored', 'duplicate-version'],
+    [9, 'ignored', 'another-account'],
+    [6, 'used', null],
+  ];
+
   it('replays arrivals: the state held at the decision is used if fresh; earlier, stale, late ones are ignored', () => {
     const stale = state({ version: 1, asOf: '2025-12-31T00:00:00.000Z' });
     const verdicts = judgeArrivals(
@@ -78,16 +90,7 @@ describe("a saga's history read for operators (temporal/saga-history.ts)", () =>
 
   it('judges each arrival of a recorded saga as the saga did (stale, older, duplicate, another account, then fresh)', async () => {
     const entries = await recorded('declined-after-stale-duplicate-out-of-order');
-    const arrivals = entries
-      .filter((e) => e.kind === 'account-state')
-      .map((e) => [e.detail.version, e.detail.verdict, e.detail.why ?? null]);
-    assert.deepEqual(arrivals, [
-      [5, 'ignored', 'not-fresh'],
-      [4, 'ignored', 'older-version'],
-      [5, 'ignored', 'duplicate-version'],
-      [9, 'ignored', 'another-account'],
-      [6, 'used', null],
-    ]);
+    assert.deepEqual(verdicts(entries), OUT_OF_ORDER_VERDICTS);
     assert.deepEqual(
       entries.filter((e) => e.kind === 'timer').map((e) => e.detail.state),
       ['started', 'cancelled'],
@@ -103,16 +106,8 @@ describe("a saga's history read for operators (temporal/saga-history.ts)", () =>
       [['record', 'used']],
       'the state recorded before the saga, read and reserved on in one step',
     );
-    const late = (await recorded('declined-after-stale-duplicate-out-of-order', REVISION_HISTORIES_DIR))
-      .filter((e) => e.kind === 'account-state')
-      .map((e) => [e.detail.version, e.detail.verdict, e.detail.why ?? null]);
-    assert.deepEqual(late, [
-      [5, 'ignored', 'not-fresh'],
-      [4, 'ignored', 'older-version'],
-      [5, 'ignored', 'duplicate-version'],
-      [9, 'ignored', 'another-account'],
-      [6, 'used', null],
-    ]);
+    const late = await recorded('declined-after-stale-duplicate-out-of-order', REVISION_HISTORIES_DIR);
+    assert.deepEqual(verdicts(late), OUT_OF_ORDER_VERDICTS);
   });
 
   it('shows each gateway call: the attempt that failed past the budget with its message, then the compensating void', async () => {
