@@ -76,6 +76,22 @@ export const findPaymentRow = async (pool: Pool, paymentId: string) =>
     )
   ).rows[0];
 
+/**
+ * A payment with its timeline, read by one statement so both come from one snapshot: read one after the other, a
+ * row could be older than the timeline beside it (a decided-first payment shown with both entries, but not yet the
+ * request time its requested event wrote with the second).
+ */
+const findPaymentWithTimeline = async (pool: Pool, paymentId: string) =>
+  (
+    await pool.query<PaymentRow & { timeline: { at: string; status: string; detail: Record<string, unknown> }[] }>(
+      `select p.*, c.caller,
+              coalesce((select json_agg(json_build_object('at', t.at, 'status', t.status, 'detail', t.detail) order by t.at, t.id)
+                          from payment_timeline t where t.payment_id = p.payment_id), '[]') as timeline
+         from payments p left join payment_callers c using (payment_id) where p.payment_id = $1`,
+      [paymentId],
+    )
+  ).rows[0];
+
 /** The answer of a request that does not hold its Idempotency-Key: the first response again, or 409. */
 const answerWithout = (res: Response, answer: { kind: 'replay'; status: number; body: unknown } | { kind: 'in-flight' }) => {
   if (answer.kind === 'in-flight')
@@ -188,16 +204,12 @@ export function paymentRoutes(opts: {
 
   router.get('/payments/:paymentId', requireRole('client', 'operator'), async (req: Request<{ paymentId: string }>, res) => {
     const caller = callerOf(res);
-    const row = await findPayment(req.params.paymentId);
+    const row = await findPaymentWithTimeline(pool, req.params.paymentId);
     if (!row || !mayRead(caller, row.caller)) return problem(res, 404, 'payment not found');
-    const timeline = await pool.query<{ at: Date; status: string; detail: Record<string, unknown> }>(
-      'select at, status, detail from payment_timeline where payment_id = $1 order by at, id',
-      [row.payment_id],
-    );
     res.json({
       ...summaryOf(row),
-      timeline: timeline.rows.map((t) => ({
-        at: t.at.toISOString(),
+      timeline: row.timeline.map((t) => ({
+        at: new Date(t.at).toISOString(),
         status: t.status,
         detail: timelineDetailFor(caller, t.status, t.detail),
       })),
