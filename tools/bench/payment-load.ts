@@ -149,7 +149,9 @@ export class PaymentLoad {
     const { inFlight } = await offer(rate, ms, (i) => this.send(this.pickKind(i), sent));
     await Promise.all(inFlight);
     const until = Date.now() + this.opts.options.drainMs;
-    const undecided = () => sent.some((p) => p.kind === 'fresh' && p.paymentId && !this.opts.collector.decided.has(p.paymentId));
+    // Late payments too: their states, published over the next seconds, would otherwise be the floors' and the
+    // idle measurement's load. Payments whose state never comes wait for their deadline, so they are not awaited.
+    const undecided = () => sent.some((p) => p.kind !== 'never' && p.paymentId && !this.opts.collector.decided.has(p.paymentId));
     while (Date.now() < until && undecided()) await sleep(100);
   }
 
