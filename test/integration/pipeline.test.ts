@@ -46,7 +46,11 @@ describe('pipeline: REST and Kafka to a decision (real engines)', function () {
       const decided = await h.decision(paymentId);
       assert.deepEqual([decided.decision, decided.reason, decided.amount], ['AUTHORIZED', 'APPROVED', 2_000]);
       assert.equal(await h.decidedCount(paymentId), 1);
-      const view = (await (await h.get(`/payments/${paymentId}`)).json()) as { status: string; timeline: { status: string }[] };
+      // The read model folds the decided event on its own consumer: it may come a moment after this test's.
+      const view = await eventually('the decision in the read model', async () => {
+        const got = (await (await h.get(`/payments/${paymentId}`)).json()) as { status: string; timeline: { status: string }[] };
+        return got.status !== 'RECEIVED' && got;
+      });
       assert.equal(view.status, 'AUTHORIZED');
       assert.deepEqual(
         view.timeline.map((t) => t.status),

@@ -135,6 +135,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     await system.stop();
     await client.connection.close();
     await pool.end();
+    await system.dropDatabase();
     if (startedHere.length > 0) await stackDown(loadConfig(), startedHere);
   }
 }

@@ -2,9 +2,12 @@
  * paysaga as users run it, for the bench: every role via `node main.ts run <roles>` on the local engines, each
  * role in its own process by default (so CPU and memory are measured per role; `--processes one` runs them all
  * in one process, as `npm start` does). A fresh KAFKA_CLIENT_ID and task queue per run, its consumer groups
- * moved to the topics' ends first, so earlier runs' records are not its load.
+ * moved to the topics' ends first, so earlier runs' records are not its load; and a database of its own on the same
+ * PostgreSQL server, dropped at the end, so what a run leaves (a hundred thousand seeded payments, the payments still
+ * undecided when its roles stopped) is not what `npm start`, its console or the next `npm test` find.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +25,27 @@ import { startGroupsAtTopicEnds } from '../../roles/consumer-groups';
 import { processUsage, type UsageSnapshot } from './process-usage';
 
 const root = path.resolve(__dirname, '../..');
+
+/** The run's database: its id is eight hex digits, so the name needs no quoting. */
+const benchDatabase = (runId: string) => `paysaga_bench_${runId}`;
+
+const withDatabase = (url: string, database: string) => {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+};
+
+/** Runs one statement on a connection of its own (CREATE and DROP DATABASE cannot run in a pool's transaction). */
+async function onServer(url: string, statement: (db: pg.Client) => Promise<unknown>): Promise<void> {
+  const db = new pg.Client({ connectionString: url });
+  db.on('error', () => undefined); // a failure reaches the caller through the statement's promise
+  await db.connect();
+  try {
+    await statement(db);
+  } finally {
+    await db.end();
+  }
+}
 
 interface RoleProcess {
   /** The roles it runs, comma-separated as on its command line. */
@@ -46,12 +70,17 @@ export class BenchSystem {
     readonly clientToken: string,
     readonly operatorToken: string,
     readonly env: NodeJS.ProcessEnv,
+    /** The server's own database (the stack's or DATABASE_URL's), from which the run's is created and dropped. */
+    private readonly serverUrl: string,
   ) {
     this.config = loadConfig(env);
   }
 
   static async create(opts: { deadlineMs: number }): Promise<BenchSystem> {
     const runId = randomUUID().slice(0, 8);
+    const serverUrl = loadConfig().database.url;
+    const database = benchDatabase(runId);
+    await onServer(serverUrl, (db) => db.query(`create database ${database}`));
     const clientToken = `bench-client-${randomUUID()}`;
     const operatorToken = `bench-operator-${randomUUID()}`;
     const env: NodeJS.ProcessEnv = {
@@ -61,6 +90,7 @@ export class BenchSystem {
       GATEWAY_PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: `bench-${runId}`,
       KAFKA_CLIENT_ID: `paysaga-bench-${runId}`,
+      DATABASE_URL: withDatabase(serverUrl, database),
       ACCOUNT_STATE_DEADLINE: `${opts.deadlineMs}ms`,
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'warn',
@@ -69,7 +99,12 @@ export class BenchSystem {
         { token: operatorToken, subject: `operator-${runId}`, roles: ['operator'] },
       ]),
     };
-    return new BenchSystem(runId, clientToken, operatorToken, env);
+    return new BenchSystem(runId, clientToken, operatorToken, env, serverUrl);
+  }
+
+  /** Drops the run's database (its roles stopped, every pool of the bench ended). */
+  async dropDatabase(): Promise<void> {
+    await onServer(this.serverUrl, (db) => db.query(`drop database if exists ${benchDatabase(this.runId)} with (force)`));
   }
 
   get apiUrl(): string {
