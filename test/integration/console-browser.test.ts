@@ -96,6 +96,9 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
     await page.locator('#live.on').waitFor();
     await markDocument();
     const accountId = h.accountId();
+    // Filtered by its account, as an operator looks one up: the stack's database also holds what earlier runs left
+    // waiting (a test run stops its sagas mid-way), soonest deadline first, enough to fill the first page.
+    await page.fill('#filter-account', accountId);
     const paymentId = await h.submit({ accountId, amount: 1_234, merchantId: 'm-console' });
     const row = page.locator(`#queue tr[data-payment-id="${paymentId}"]`);
     await row.waitFor();
@@ -121,7 +124,9 @@ describe('operator console in a real browser (Chromium driven by Playwright, rea
     await page.goto(`${h.apiUrl}/console#/queue`);
     await page.locator('#live.on').waitFor();
     await markDocument();
-    const paymentId = await h.submit({ accountId: h.accountId(), amount: 50_000 });
+    const accountId = h.accountId();
+    await page.fill('#filter-account', accountId); // as in the test above
+    const paymentId = await h.submit({ accountId, amount: 50_000 });
     const row = page.locator(`#queue tr[data-payment-id="${paymentId}"]`);
     await row.getByText('PENDING REVIEW').waitFor({ timeout: ACCOUNT_STATE_DEADLINE_MS + 20_000 });
     await stillSameDocument();
