@@ -160,9 +160,15 @@ describe("the operator console's feeds (real engines)", function () {
     );
     assert.equal((await queue({ merchantId: merchantInReview, status: 'AWAITING_ACCOUNT_STATE' })).total, 0);
     assert.equal((await queue({ merchantId: `m-none-${h.runId}` })).total, 0);
-    // Unfiltered: every waiting payment of the database, earlier runs' included, so this one may be past the first page.
+    // Unfiltered: every waiting payment of the database, earlier runs' included. This one is on the first page, or
+    // the page is full of payments whose deadlines come no later than its own.
     const all = await queue({});
     assert.ok(all.total >= reviewing.total, `${all.total} waiting in all`);
+    assert.ok(
+      all.payments.some((p) => p.paymentId === first.paymentId) ||
+        (all.payments.length < all.total && all.payments.every((p) => p.deadline !== null && p.deadline <= first.deadline!)),
+      'the unfiltered queue lists it, or a full page of sooner deadlines',
+    );
     const deadlines = all.payments.map((p) => p.deadline ?? '~');
     assert.deepEqual(deadlines, [...deadlines].sort(), 'soonest deadline first');
   });
